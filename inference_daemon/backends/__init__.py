@@ -1,0 +1,51 @@
+"""Backend registry: maps ``--backend NAME`` to a class, importing heavy ones only when chosen.
+
+``NAME`` may also be ``package.module:ClassName`` to load a backend from elsewhere (the test suite
+uses this for its deterministic test backend).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from inference_daemon.backends.base import AssessmentRequest, Backend, BackendInfo
+
+DEFAULT_BACKEND = "phonetic"
+
+# name -> "module:Class"; modules are imported lazily so that `--help` and the default backend
+# never import torch.
+_REGISTRY: dict[str, str] = {}
+
+
+def register(name: str, target: str) -> None:
+    """Register a backend class by import path."""
+    _REGISTRY[name] = target
+
+
+def available_backends() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def backend_class(name: str) -> type[Backend]:
+    """Resolve a backend name (or ``module:Class``) to its class."""
+    target = _REGISTRY.get(name, name)
+    if ":" not in target:
+        known = ", ".join(available_backends()) or "none"
+        raise ValueError(f"Unknown backend {name!r}. Available: {known} (or module:Class).")
+    module_name, class_name = target.split(":", 1)
+    module = importlib.import_module(module_name)
+    cls = getattr(module, class_name)
+    if not (isinstance(cls, type) and issubclass(cls, Backend)):
+        raise ValueError(f"{target} is not a Backend subclass")
+    return cls
+
+
+__all__ = [
+    "DEFAULT_BACKEND",
+    "AssessmentRequest",
+    "Backend",
+    "BackendInfo",
+    "available_backends",
+    "backend_class",
+    "register",
+]

@@ -1,0 +1,105 @@
+"""The version-1 feedback document: the one contract between the daemon, the add-on and the tools.
+
+Every backend returns a :class:`FeedbackDocument`; the daemon serialises it, the add-on renders it,
+the evaluation tools read it. Nothing else defines these fields: the JSON Schema that the add-on
+and the constrained decoders use is generated from these models (:func:`feedback_json_schema`).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+FEEDBACK_VERSION: Literal[1] = 1
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorType(str, Enum):
+    """How a phone differed from the target pronunciation."""
+
+    substitution = "substitution"
+    deletion = "deletion"
+    insertion = "insertion"
+
+
+class WordStatus(str, Enum):
+    """The verdict on one word of the target sentence."""
+
+    ok = "ok"
+    mispronounced = "mispronounced"
+    missing = "missing"
+
+
+class PhoneError(_Strict):
+    """One phone-level error inside a word."""
+
+    type: ErrorType
+    expected: str | None = Field(
+        description="ARPAbet phone that belongs here (null for an insertion)", default=None
+    )
+    heard: str | None = Field(description="ARPAbet phone heard instead (null for a deletion)", default=None)
+    position: int = Field(ge=0, description="index into the word's expected_phones (insertions: before it)")
+
+
+class PhoneScore(_Strict):
+    """Timing and score of one expected phone, where the backend measures phones."""
+
+    phone: str
+    start: float | None = None
+    end: float | None = None
+    score: float = Field(ge=0, le=100)
+    heard: str | None = None
+
+
+class WordFeedback(_Strict):
+    """Feedback on one word of the target sentence, in sentence order."""
+
+    index: int = Field(ge=0)
+    text: str
+    start: float | None = Field(default=None, ge=0, description="seconds from the start of the recording")
+    end: float | None = Field(default=None, ge=0)
+    score: float = Field(ge=0, le=100)
+    status: WordStatus
+    expected_phones: list[str] = Field(description="ARPAbet, stress removed")
+    heard_phones: list[str] | None = None
+    errors: list[PhoneError] = Field(default_factory=list)
+    explanation: str | None = None
+    suggestion: str | None = None
+    phones: list[PhoneScore] | None = Field(
+        default=None, description="per expected phone timing and score, when the backend measures them"
+    )
+
+
+class FeedbackDocument(_Strict):
+    """The answer to one assessment request."""
+
+    version: Literal[1] = FEEDBACK_VERSION
+    request_id: str
+    text: str = Field(description="the target sentence as given")
+    backend: str
+    model: str
+    duration_s: float = Field(ge=0)
+    processing_s: float = Field(ge=0)
+    score: float = Field(ge=0, le=100, description="overall pronunciation accuracy")
+    words: list[WordFeedback]
+    summary: str
+    suggestions: list[str] = Field(default_factory=list, description="most important first")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="things the learner should know about this assessment itself, e.g. that the reading "
+        "could not be matched to the sentence",
+    )
+
+    @property
+    def mispronounced_words(self) -> list[WordFeedback]:
+        return [w for w in self.words if w.status is not WordStatus.ok]
+
+
+def feedback_json_schema() -> dict[str, Any]:
+    """JSON Schema of the feedback document, for the add-on, constrained decoding and external tools."""
+    return FeedbackDocument.model_json_schema()

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Set up Pronunciation Coach on a fresh Debian/Ubuntu machine: system packages, a virtual
+# environment in .venv, and the project installed into it (editable).
+#
+#   bash tools/bootstrap.sh            # the daemon with its default CPU backend
+#   bash tools/bootstrap.sh --dev      # + test and lint tools, Anki for the add-on tests
+#   bash tools/bootstrap.sh --alm      # + torch/transformers for the GPU backends and tuning tools
+#
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extras=()
+apt_packages=(espeak-ng sox ffmpeg)
+for arg in "$@"; do
+  case "$arg" in
+    --dev)
+      extras+=(dev)
+      # Headless Qt/WebEngine for the end-to-end tests of the add-on in a real Anki window.
+      apt_packages+=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libnss3 libxcomposite1 libxdamage1
+                     libxrandr2 libxtst6 libasound2 libxshmfence1 libgbm1 libfontconfig1 libdbus-1-3
+                     libportaudio2)
+      ;;
+    --alm) extras+=(alm) ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "unknown option: $arg" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for package in "${apt_packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  if command -v apt-get >/dev/null; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "Installing system packages: ${missing[*]}"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "warning: please install ${missing[*]} with your system's package manager" >&2
+  fi
+fi
+
+python=${PYTHON:-python3}
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
+  || { echo "Python 3.10 or newer is needed ($python is $("$python" --version))" >&2; exit 1; }
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
+
+if [[ " ${extras[*]} " == *" alm "* ]]; then
+  # Pin torch first: an unpinned torch would pull a multi-GB CUDA build on machines without a GPU.
+  .venv/bin/python -m pip install -q "torch==2.13.0" 2>&1 | grep -v "is ignored" || true
+fi
+spec="."
+if ((${#extras[@]})); then spec=".[$(IFS=,; echo "${extras[*]}")]"; fi
+.venv/bin/python -m pip install -q -e "$spec" 2>&1 | grep -vE "is ignored|^\s*$" || true
+.venv/bin/python -c "import inference_daemon" && echo "Pronunciation Coach is set up in .venv"

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The README's first command: set everything up, show a first assessment on the embedded default
+# backend (a sentence spoken by espeak-ng, with one word misread), then start the daemon on
+# http://127.0.0.1:8770 for the Anki add-on. Stop it with Ctrl+C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/bootstrap.sh
+sample=$(mktemp --suffix=.wav)
+trap 'rm -f "$sample"' EXIT
+espeak-ng -v en-us -w "$sample" "I sink this is a good day"
+echo
+echo "First assessment: espeak-ng read 'I sink this is a good day' for the target 'I think this is a good day.'"
+.venv/bin/python -m inference_daemon assess "$sample" "I think this is a good day." --native-language zh
+echo
+exec .venv/bin/python -m inference_daemon serve "$@"
