@@ -59,7 +59,10 @@ _RULE_TABLE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ar(?![aeiouy])", ("AA", "R")),
     ("[eiu]r(?![aeiouy])", ("ER",)),
     ("or(?![aeiouy])", ("AO", "R")),
-    # A vowel before one consonant and a final silent e is long: "make", "time", "home".
+    # A vowel before "-tion", or before one consonant and a final silent e, is long:
+    # "nation", "motion", "make", "time", "home".
+    ("a(?=tion)", ("EY",)),
+    ("o(?=tion)", ("OW",)),
     (f"a(?={_CONSONANT}e$)", ("EY",)),
     (f"e(?={_CONSONANT}e$)", ("IY",)),
     (f"i(?={_CONSONANT}e$)", ("AY",)),
