@@ -158,7 +158,7 @@ class Lexicon:
                 result[token] = (found, False)
             else:
                 unknown_parts[token] = [part for part in token.split("-") if part] or [token]
-        needed = {part for parts in unknown_parts.values() for part in parts}
+        needed = list(dict.fromkeys(part for parts in unknown_parts.values() for part in parts))
         known_parts = {part: found[0] for part in needed if (found := self._derived(part))}
         guessed = self.g2p.pronounce_many(part for part in needed if part not in known_parts)
         for token, parts in unknown_parts.items():
