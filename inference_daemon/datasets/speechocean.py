@@ -1,0 +1,111 @@
+"""Read speechocean762 in its own Kaldi-style layout: sentences, audio paths, speakers and expert scores.
+
+Layout: ``SPLIT/text`` (``UTTID SENTENCE``), ``SPLIT/wav.scp`` (``UTTID WAVE/...WAV``),
+``SPLIT/utt2spk`` and ``resource/scores.json`` (per word ``accuracy`` 0-10, canonical ``phones``
+and ``phones-accuracy`` 0-2; the official release adds ``mispronunciations``). Licence: CC BY 4.0.
+
+Reference labels used across the project (the corpus README's definition): a word is
+mispronounced when the median expert word accuracy is 6 or less. A phone counts as mispronounced
+when its mean expert phone score is below 1 (most experts heard it wrong or missing).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from inference_daemon.datasets.records import (
+    UNCLEAR,
+    AnnotatedPhone,
+    AnnotatedUtterance,
+    AnnotatedWord,
+    PhoneKind,
+)
+from inference_daemon.pronunciation import strip_stress
+
+MISPRONOUNCED_WORD_ACCURACY = 6
+MISPRONOUNCED_PHONE_SCORE = 1.0
+
+
+@dataclass(frozen=True)
+class ScoredWord:
+    text: str
+    accuracy: float  # 0-10, median of the experts
+    phones: tuple[str, ...]  # canonical ARPAbet without stress
+    phone_scores: tuple[float, ...]  # 0-2, mean of the experts
+    mispronunciations: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def mispronounced(self) -> bool:
+        return self.accuracy <= MISPRONOUNCED_WORD_ACCURACY
+
+
+@dataclass(frozen=True)
+class ScoredUtterance:
+    utterance_id: str
+    speaker: str
+    audio_path: Path
+    text: str
+    accuracy: float  # sentence accuracy 0-10
+    words: tuple[ScoredWord, ...]
+
+
+def _read_table(path: Path) -> dict[str, str]:
+    table = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            key, _, value = line.strip().partition(" ")
+            table[key] = value.strip()
+    return table
+
+
+def read_split(corpus: Path, split: str = "train") -> list[ScoredUtterance]:
+    """The utterances of one split that have scores, in the order of ``SPLIT/text``."""
+    texts = _read_table(corpus / split / "text")
+    wavs = _read_table(corpus / split / "wav.scp")
+    speakers = _read_table(corpus / split / "utt2spk")
+    scores = json.loads((corpus / "resource" / "scores.json").read_text(encoding="utf-8"))
+    utterances = []
+    for utterance_id, text in texts.items():
+        if utterance_id not in scores:
+            continue
+        entry = scores[utterance_id]
+        words = tuple(
+            ScoredWord(
+                text=w["text"],
+                accuracy=float(w["accuracy"]),
+                phones=tuple(strip_stress(p) for p in w["phones"]),
+                phone_scores=tuple(float(s) for s in w["phones-accuracy"]),
+                mispronunciations=tuple(w.get("mispronunciations", ())),
+            )
+            for w in entry["words"]
+        )
+        utterances.append(ScoredUtterance(
+            utterance_id=utterance_id, speaker=speakers.get(utterance_id, "unknown"),
+            audio_path=corpus / wavs[utterance_id], text=text, accuracy=float(entry["accuracy"]), words=words,
+        ))
+    return utterances
+
+
+def to_annotated(utterance: ScoredUtterance) -> AnnotatedUtterance:
+    """Turn expert scores into phone annotations: the corpus's ``mispronunciations`` where present,
+    otherwise a phone scored below 1 becomes a substitution by an unclear phone (``err``)."""
+    words = []
+    for word in utterance.words:
+        heard: dict[int, str] = {
+            int(m["index"]): strip_stress(str(m.get("pronounced-phone", UNCLEAR))) for m in word.mispronunciations
+        }
+        phones = []
+        for index, (phone, score) in enumerate(zip(word.phones, word.phone_scores, strict=True)):
+            if index in heard or score < MISPRONOUNCED_PHONE_SCORE:
+                perceived = heard.get(index, UNCLEAR)
+                phones.append(AnnotatedPhone(PhoneKind.substitution, phone, perceived))
+            else:
+                phones.append(AnnotatedPhone.correct(phone))
+        words.append(AnnotatedWord(word.text.lower(), phones))
+    return AnnotatedUtterance(
+        utterance_id=utterance.utterance_id, speaker=utterance.speaker, audio_path=str(utterance.audio_path),
+        text=utterance.text, words=words, source="speechocean762",
+    )
