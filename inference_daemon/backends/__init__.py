@@ -14,7 +14,9 @@ DEFAULT_BACKEND = "phonetic"
 
 # name -> "module:Class"; modules are imported lazily so that `--help` and the default backend
 # never import torch.
-_REGISTRY: dict[str, str] = {}
+_REGISTRY: dict[str, str] = {
+    "phonetic": "inference_daemon.backends.phonetic.backend:PhoneticBackend",
+}
 
 
 def register(name: str, target: str) -> None:
