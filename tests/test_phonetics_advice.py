@@ -123,6 +123,13 @@ def test_generic_substitution_compares_features() -> None:
     assert "nose" in advice.explanation  # /m/ is nasal, /b/ is a stop
 
 
+def test_consonant_heard_for_a_vowel_is_answered_with_how_to_make_the_vowel() -> None:
+    advice = advise_error(substitution("AA", "K", 1), "hot", ["HH", "AA", "T"])
+    assert advice.pattern == "generic-substitution"
+    assert "vowel" in advice.explanation and "consonant" in advice.explanation
+    assert "open your jaw wide" in advice.suggestion
+
+
 def test_every_deletion_and_insertion_is_explained() -> None:
     for phone in PHONES:
         for phones, position in ((["K", phone, "T"], 1), ([phone, "AE"], 0), (["AE", phone], 1)):

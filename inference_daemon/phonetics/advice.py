@@ -253,6 +253,9 @@ def _feature_comparison(
         expected_label=knowledge.features[first][expected_values[first] or ""].label,
         heard_label=knowledge.features[first][heard_values[first] or ""].label,
     )
+    if features == ["kind"]:
+        # A vowel for a consonant or the reverse: the whole articulation is the useful instruction.
+        return difference, expected.how[:1].lower() + expected.how[1:].rstrip(".")
     tips = [knowledge.features[feature][expected_values[feature] or ""].tip for feature in features]
     return difference, ", and ".join(tips)
 
