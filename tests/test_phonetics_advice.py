@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from inference_daemon.feedback import ErrorType, PhoneError, WordFeedback, WordStatus
 from inference_daemon.phonetics import PHONES, advise_error, advise_word, phone_info, summarize
@@ -158,6 +160,34 @@ def test_unknown_phones_and_odd_positions_fall_back_to_generic_words(error: Phon
     assert not advice.is_specific
     assert advice.explanation.strip() and advice.suggestion.strip()
     assert "{" not in advice.explanation + advice.suggestion
+
+
+_ANY_PHONE = st.one_of(
+    st.sampled_from(PHONES), st.sampled_from(["ax", "AR", "TS", "ERR", "ih2", ""]), st.text(max_size=4)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    error_type=st.sampled_from(list(ErrorType)),
+    expected=st.one_of(st.none(), _ANY_PHONE),
+    heard=st.one_of(st.none(), _ANY_PHONE),
+    position=st.integers(min_value=0, max_value=8),
+    phones=st.lists(_ANY_PHONE, max_size=6),
+    native_language=st.one_of(st.none(), st.sampled_from(["zh", "es-MX", "JA", "xx", ""])),
+)
+def test_any_error_whatever_its_phones_gets_advice_without_raising(
+    error_type: ErrorType,
+    expected: str | None,
+    heard: str | None,
+    position: int,
+    phones: list[str],
+    native_language: str | None,
+) -> None:
+    error = PhoneError(type=error_type, expected=expected, heard=heard, position=position)
+    explanation, suggestion = advise_word("word", phones, [error], native_language)
+    assert explanation and suggestion
+    assert "{" not in explanation + suggestion
 
 
 def test_native_language_note_for_mandarin_on_th_as_s() -> None:
