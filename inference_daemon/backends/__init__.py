@@ -16,6 +16,10 @@ DEFAULT_BACKEND = "phonetic"
 # never import torch.
 _REGISTRY: dict[str, str] = {
     "phonetic": "inference_daemon.backends.phonetic.backend:PhoneticBackend",
+    "alm": "inference_daemon.backends.alm:AlmBackend",
+    "openai": "inference_daemon.backends.openai_remote:OpenAIBackend",
+    "ctc": "inference_daemon.backends.ctc:CtcBackend",
+    "cascade": "inference_daemon.backends.cascade:CascadeBackend",
 }
 
 
