@@ -1,0 +1,152 @@
+"""Turn one recording's frame posteriors into evidence about every expected phone: where, how good, what was heard.
+
+Shared by the backend and the tools (calibration, evaluation), so that fitted scorers see exactly
+the evidence that requests produce. Steps: the expected phones are force-aligned (Viterbi); each
+word is judged by CTC-GOP over a window reaching from the phone before it to the phone after it;
+the greedy decoding is aligned to the expected phones. Phones the model cannot express are kept in
+the evidence, marked unscored, with no frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from inference_daemon.backends.ctc.forced_align import (
+    AlignmentImpossible,
+    StateSpan,
+    TokenClass,
+    class_log_probs,
+    state_spans,
+    viterbi_path,
+)
+from inference_daemon.backends.ctc.free_decode import greedy_tokens, hearing_by_word
+from inference_daemon.backends.ctc.gop import PhoneGop, WordGop, word_gop
+from inference_daemon.backends.ctc.phone_map import PhoneInventory
+
+
+@dataclass(frozen=True)
+class PhoneEvidence:
+    """One expected phone. Frames are [start, end); ``scored`` is False when the model lacks the phone
+    (then there are no frames and no GOP)."""
+
+    phone: str
+    scored: bool
+    start: int | None = None
+    end: int | None = None
+    gop: PhoneGop | None = None
+    peak_log_posterior: float = 0.0
+    free_heard: str | None = None
+
+
+@dataclass(frozen=True)
+class WordEvidence:
+    """One word: its phones, its frames, the log ratio "word left out" vs "word as expected", and
+    what the free decoding heard in it (phones, and insertions as (position, phone))."""
+
+    phones: list[PhoneEvidence]
+    start: int | None
+    end: int | None
+    deletion_margin: float
+    heard: list[str] = field(default_factory=list)
+    insertions: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Evidence for a sentence; ``aligned`` is False when the recording is too short for its phones."""
+
+    words: list[WordEvidence]
+    aligned: bool
+    frames: int
+
+
+@dataclass(frozen=True)
+class _FlatPhone:
+    word: int
+    position: int
+    phone: str
+    states: tuple[TokenClass, ...]
+
+
+def analyse(log_probs: np.ndarray, inventory: PhoneInventory, word_phones: Sequence[Sequence[str]]) -> Analysis:
+    """Evidence for each expected phone (ARPAbet) of each word, from log-posteriors of shape (frames, tokens)."""
+    flat = [
+        _FlatPhone(w, p, phone, inventory.units[phone])
+        for w, phones in enumerate(word_phones)
+        for p, phone in enumerate(phones)
+        if phone in inventory.units
+    ]
+    states = [state for item in flat for state in item.states]
+    try:
+        path = viterbi_path(log_probs, states, inventory.blank)
+    except AlignmentImpossible:
+        unaligned = [WordEvidence([PhoneEvidence(p, p in inventory.units) for p in phones], None, None, 0.0)
+                     for phones in word_phones]
+        return Analysis(unaligned, aligned=False, frames=len(log_probs))
+
+    spans = _phone_spans(flat, state_spans(path, len(states)))
+    decoded = greedy_tokens(log_probs, inventory.silent)
+    hearings = hearing_by_word(word_phones, inventory.read(token.token_id for token in decoded))
+    words = []
+    for w, phones in enumerate(word_phones):
+        members = [i for i, item in enumerate(flat) if item.word == w]
+        verdict = _word_verdict(log_probs, inventory, flat, spans, members)
+        evidence_by_position: dict[int, PhoneEvidence] = {}
+        for rank, i in enumerate(members):
+            start, end = spans[i]
+            evidence_by_position[flat[i].position] = PhoneEvidence(
+                phone=flat[i].phone, scored=True, start=start, end=end, gop=verdict.phones[rank],
+                peak_log_posterior=_peak_log_posterior(log_probs, flat[i].states, start, end),
+                free_heard=hearings[w].aligned[flat[i].position],
+            )
+        evidence = [
+            evidence_by_position.get(p, PhoneEvidence(phone, False, free_heard=hearings[w].aligned[p]))
+            for p, phone in enumerate(phones)
+        ]
+        words.append(WordEvidence(
+            phones=evidence,
+            start=spans[members[0]][0] if members else None,
+            end=spans[members[-1]][1] if members else None,
+            deletion_margin=verdict.deletion_margin,
+            heard=hearings[w].heard,
+            insertions=hearings[w].insertions,
+        ))
+    return Analysis(words, aligned=True, frames=len(log_probs))
+
+
+def _phone_spans(flat: list[_FlatPhone], state_frames: list[StateSpan]) -> list[tuple[int, int]]:
+    """Frames [start, end) of each phone: from its first emission to the next phone of its word, or
+    to just after its last emission when it ends the word (pauses between words stay outside)."""
+    firsts, lasts = [], []
+    offset = 0
+    for item in flat:
+        firsts.append(state_frames[offset].first)
+        lasts.append(state_frames[offset + len(item.states) - 1].last)
+        offset += len(item.states)
+    spans = []
+    for i, item in enumerate(flat):
+        same_word_follows = i + 1 < len(flat) and flat[i + 1].word == item.word
+        spans.append((firsts[i], firsts[i + 1] if same_word_follows else lasts[i] + 1))
+    return spans
+
+
+def _word_verdict(log_probs: np.ndarray, inventory: PhoneInventory, flat: list[_FlatPhone],
+                  spans: list[tuple[int, int]], members: list[int]) -> WordGop:
+    """CTC-GOP of a word's phones over the frames from the phone before it to the phone after it."""
+    if not members:
+        return WordGop(phones=[], deletion_margin=0.0)
+    first, last = members[0], members[-1]
+    start = spans[first - 1][0] if first > 0 else 0
+    end = spans[last + 1][1] if last + 1 < len(flat) else len(log_probs)
+    before = flat[first - 1].states if first > 0 else ()
+    after = flat[last + 1].states if last + 1 < len(flat) else ()
+    return word_gop(log_probs[start:end], [flat[i].phone for i in members], inventory.units, inventory.blank,
+                    before, after)
+
+
+def _peak_log_posterior(log_probs: np.ndarray, states: tuple[TokenClass, ...], start: int, end: int) -> float:
+    """The highest log-probability of the phone's tokens on its frames (CTC phones fire in peaks)."""
+    return float(class_log_probs(log_probs[start:end], list(states)).max())

@@ -1,0 +1,167 @@
+"""Goodness of pronunciation suited to CTC's peaky posteriors: how much likelier the expected phone is than any other.
+
+Frame-averaged posteriors, the classic GOP, fail on CTC models, whose phones fire on one frame
+among blanks. Instead each phone is judged by whole-sequence likelihoods, restricted to a window
+around its word: the CTC likelihood of the expected phones against the same phones with that one
+replaced by another phone, or left out. The log posterior of the expected phone among those
+hypotheses is its GOP (0 when nothing competes, very negative when another phone explains the audio
+better); the winning alternative is what was heard. Leaving the whole word out tells a skipped word.
+
+A *unit* is the list of states one phone occupies (usually one; two when a model spells a diphthong
+as two tokens); states are sets of token ids, as in :mod:`.forced_align`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from inference_daemon.backends.ctc.forced_align import TokenClass, class_log_probs
+
+Unit = tuple[TokenClass, ...]
+
+
+@dataclass(frozen=True)
+class PhoneGop:
+    """The verdict of the hypotheses on one expected phone.
+
+    ``gop`` is the log posterior of the expected phone among all hypotheses (at most 0);
+    ``competitor`` the best other hypothesis (an ARPAbet phone, or ``None`` for a deletion) and
+    ``margin`` its log-likelihood minus the expected one's (positive: it explains the audio better).
+    """
+
+    gop: float
+    competitor: str | None
+    margin: float
+
+
+@dataclass(frozen=True)
+class WordGop:
+    """The phones' verdicts and how much likelier the window is without the word at all (log ratio)."""
+
+    phones: list[PhoneGop]
+    deletion_margin: float
+
+
+def ctc_log_likelihoods(log_probs: np.ndarray, hypotheses: Sequence[Sequence[TokenClass]],
+                        blank: TokenClass) -> np.ndarray:
+    """log P(hypothesis | frames) under CTC, for every hypothesis at once (the forward algorithm).
+
+    ``log_probs`` has shape (frames, tokens); each hypothesis is a sequence of states. A hypothesis
+    that needs more frames than there are gets ``-inf``.
+    """
+    classes: dict[TokenClass, int] = {blank: 0}
+    for hypothesis in hypotheses:
+        for state in hypothesis:
+            classes.setdefault(state, len(classes))
+    emissions = class_log_probs(log_probs, list(classes))
+    width = 2 * max((len(h) for h in hypotheses), default=0) + 1
+    columns = np.zeros((len(hypotheses), width), dtype=np.int64)
+    valid = np.zeros((len(hypotheses), width), dtype=bool)
+    can_skip = np.zeros((len(hypotheses), width), dtype=bool)
+    for row, hypothesis in enumerate(hypotheses):
+        ids = [classes[state] for state in hypothesis]
+        columns[row, 1 : 2 * len(ids) : 2] = ids
+        valid[row, : 2 * len(ids) + 1] = True
+        for index in range(1, len(ids)):
+            can_skip[row, 2 * index + 1] = ids[index] != ids[index - 1]
+
+    alpha = np.full(columns.shape, -np.inf)
+    alpha[:, 0] = emissions[0, 0]
+    alpha[:, 1] = np.where(valid[:, 1], emissions[0, columns[:, 1]], -np.inf)
+    minus_inf_column = np.full((len(hypotheses), 1), -np.inf)
+    for frame in range(1, emissions.shape[0]):
+        advance = np.concatenate([minus_inf_column, alpha[:, :-1]], axis=1)
+        skip = np.where(can_skip, np.concatenate([minus_inf_column, minus_inf_column, alpha[:, :-2]], axis=1),
+                        -np.inf)
+        alpha = np.logaddexp(np.logaddexp(alpha, advance), skip) + emissions[frame, columns]
+        alpha[~valid] = -np.inf
+
+    last = np.array([2 * len(h) for h in hypotheses], dtype=np.int64)
+    rows = np.arange(len(hypotheses))
+    ends_on_blank = alpha[rows, last]
+    ends_on_phone = np.where(last > 0, alpha[rows, np.maximum(last - 1, 0)], -np.inf)
+    return np.asarray(np.logaddexp(ends_on_blank, ends_on_phone), dtype=np.float64)
+
+
+def word_gop(log_probs: np.ndarray, word: Sequence[str], units: Mapping[str, Unit], blank: TokenClass,
+             before: Sequence[TokenClass] = (), after: Sequence[TokenClass] = ()) -> WordGop:
+    """GOP of each phone of ``word`` over a window of frames that holds the word.
+
+    ``log_probs`` are the window's frames; ``before`` and ``after`` are the states of the phones
+    that the window also holds on either side (context, never substituted). Every phone of ``word``
+    must be in ``units``; every phone of ``units`` is a possible substitute.
+
+    Two passes: the first judges each phone with the others as expected; when some phones lose to
+    a competitor, the second judges each phone again with the others as they were heard, so that
+    one clear error does not drag down the phones around it.
+    """
+    expected: list[Unit | None] = [units[phone] for phone in word]
+    verdicts = _judge(log_probs, word, units, blank, before, after, background=expected)
+    heard = [_heard_unit(verdict, unit, units) for verdict, unit in zip(verdicts, expected, strict=True)]
+    if heard != expected:
+        verdicts = _judge(log_probs, word, units, blank, before, after, background=heard)
+    without_word, canonical = ctc_log_likelihoods(
+        log_probs, [[*before, *after], _join(before, expected, after)], blank
+    )
+    return WordGop(phones=verdicts, deletion_margin=_finite(without_word - canonical))
+
+
+def _heard_unit(verdict: PhoneGop, expected: Unit | None, units: Mapping[str, Unit]) -> Unit | None:
+    if verdict.margin <= 0:
+        return expected
+    return None if verdict.competitor is None else units[verdict.competitor]
+
+
+def _judge(log_probs: np.ndarray, word: Sequence[str], units: Mapping[str, Unit], blank: TokenClass,
+           before: Sequence[TokenClass], after: Sequence[TokenClass],
+           background: Sequence[Unit | None]) -> list[PhoneGop]:
+    """Each phone against its substitutes and its deletion, the other phones taken from ``background``."""
+    hypotheses: list[list[TokenClass]] = []
+    labels: list[list[str | None]] = []
+    for position, phone in enumerate(word):
+        own = units[phone]
+        own_tokens = frozenset().union(*own)
+
+        def with_phone(unit: Unit | None, position: int = position) -> list[TokenClass]:
+            return _join(before, [*background[:position], unit, *background[position + 1 :]], after)
+
+        alternatives: list[str | None] = [None]
+        hypotheses += [with_phone(own), with_phone(None)]
+        for other, unit in units.items():
+            substitute = tuple(state - own_tokens for state in unit)
+            if other != phone and all(substitute):
+                alternatives.append(other)
+                hypotheses.append(with_phone(substitute))
+        labels.append(alternatives)
+
+    likelihoods = ctc_log_likelihoods(log_probs, hypotheses, blank)
+    verdicts = []
+    offset = 0
+    for alternatives in labels:
+        canonical = likelihoods[offset]
+        competing = likelihoods[offset + 1 : offset + 1 + len(alternatives)]
+        offset += 1 + len(alternatives)
+        best = int(np.argmax(competing))
+        everything = np.logaddexp(canonical, np.logaddexp.reduce(competing))
+        gop = _finite(canonical - everything) if np.isfinite(canonical) else -_LOG_RATIO_LIMIT
+        verdicts.append(PhoneGop(gop=gop, competitor=alternatives[best], margin=_finite(competing[best] - canonical)))
+    return verdicts
+
+
+def _join(before: Sequence[TokenClass], units: Sequence[Unit | None], after: Sequence[TokenClass]
+          ) -> list[TokenClass]:
+    """The states of a hypothesis: context, the word's units (``None``: a deleted phone), context."""
+    return [*before, *(state for unit in units if unit is not None for state in unit), *after]
+
+
+# Log-likelihood differences are capped here so that impossible hypotheses give finite evidence.
+_LOG_RATIO_LIMIT = 1e4
+
+
+def _finite(value: float) -> float:
+    if np.isnan(value):
+        return 0.0
+    return float(np.clip(value, -_LOG_RATIO_LIMIT, _LOG_RATIO_LIMIT))
