@@ -1,0 +1,193 @@
+"""The ``ctc`` backend: a neural phoneme recogniser that learners download once and run on CPU or GPU.
+
+Per batch of requests: one forward pass for all recordings (:mod:`.model`); per request: expected
+phones from :mod:`inference_daemon.pronunciation`, evidence from forced alignment, CTC-GOP and free
+decoding (:mod:`.analysis`), scores and errors (:mod:`.scoring`), explanations and suggestions from
+:mod:`inference_daemon.phonetics`.
+
+    python -m inference_daemon serve --backend ctc --model facebook/wav2vec2-xlsr-53-espeak-cv-ft
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from importlib.metadata import version
+from typing import ClassVar
+
+import numpy as np
+
+from inference_daemon.backends.base import AssessmentRequest, Backend, BackendInfo
+from inference_daemon.backends.ctc.analysis import Analysis, WordEvidence, analyse
+from inference_daemon.backends.ctc.model import CtcPhoneModel
+from inference_daemon.backends.ctc.scoring import WordJudgement, judge_word
+from inference_daemon.errors import AssessmentError
+from inference_daemon.feedback import ErrorType, FeedbackDocument, PhoneError, PhoneScore, WordFeedback, WordStatus
+from inference_daemon.phonetics import advise_word, summarize
+from inference_daemon.pronunciation import Lexicon, TargetWord, target_words
+from inference_daemon.sentence import validate_target_text
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "facebook/wav2vec2-xlsr-53-espeak-cv-ft"
+TOO_SHORT_WARNING = (
+    "The recording is too short for this sentence: there was no room for all of its sounds. "
+    "Read the whole sentence, and keep recording until you have finished."
+)
+UNSCORED_WARNING = (
+    "The model cannot hear the sound{s} /{phones}/, so {word_list} could only be scored on {their} other sounds."
+)
+NOT_MATCHED_WARNING = (
+    "Most words could not be found in the recording: it sounds like something else was read, or the "
+    "recording is very noisy. The scores below are not reliable."
+)
+# When at least this share of the words is missing, the reading probably was another sentence.
+NOT_MATCHED_MISSING_SHARE = 0.6
+
+
+def _round(value: float) -> float:
+    return round(float(np.clip(value, 0.0, 100.0)), 1)
+
+
+class CtcBackend(Backend):
+    """CTC phoneme recogniser + forced alignment + CTC-GOP; batches concurrent requests in one forward pass."""
+
+    name = "ctc"
+    max_batch_size: ClassVar[int] = 8
+
+    def __init__(self, model: str = DEFAULT_MODEL, device: str = "auto") -> None:
+        self.model_name = model
+        self.device = device
+        self._model: CtcPhoneModel | None = None
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--model", default=DEFAULT_MODEL,
+                            help="CTC phoneme model: a local folder or a Hugging Face id (default: %(default)s)")
+        parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"],
+                            help="where the model runs; auto takes CUDA when available (default: %(default)s)")
+
+    @classmethod
+    def from_arguments(cls, args: argparse.Namespace) -> CtcBackend:
+        return cls(args.model, args.device)
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def load(self) -> None:
+        Lexicon.default()
+        self._model = CtcPhoneModel.load(self.model_name, self.device)
+
+    @property
+    def model(self) -> CtcPhoneModel:
+        if self._model is None:
+            self.load()
+        assert self._model is not None
+        return self._model
+
+    def describe(self) -> BackendInfo:
+        details: dict[str, object] = {"batch": self.max_batch_size}
+        if self._model is not None:
+            details.update(phones=self._model.inventory.notation, unscored_phones=list(self._model.inventory.missing),
+                           frame_seconds=self._model.frame_seconds)
+        device = self._model.device if self._model is not None else self.device
+        return BackendInfo(name=self.name, model=self.model_name, version=version("transformers"), device=device,
+                           details=details)
+
+    def assess(self, request: AssessmentRequest) -> FeedbackDocument:
+        result = self.assess_batch([request])[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def assess_batch(self, requests: list[AssessmentRequest]) -> list[FeedbackDocument | Exception]:
+        """One forward pass for every recording; a request that fails does not fail the others."""
+        model = self.model
+        posteriors = model.log_posteriors([request.audio for request in requests])
+        results: list[FeedbackDocument | Exception] = []
+        for request, log_probs in zip(requests, posteriors, strict=True):
+            try:
+                words = target_words(validate_target_text(request.text))
+                analysis = analyse(log_probs, model.inventory, [word.phones for word in words])
+                results.append(self._document(request, words, analysis))
+            except AssessmentError as exc:
+                results.append(exc)
+            except Exception as exc:
+                log.exception("request %s failed", request.request_id)
+                results.append(exc)
+        return results
+
+    def _document(self, request: AssessmentRequest, words: list[TargetWord], analysis: Analysis) -> FeedbackDocument:
+        warnings = []
+        if not analysis.aligned:
+            feedback = [self._unheard_word(target) for target in words]
+            warnings.append(TOO_SHORT_WARNING)
+        else:
+            judgements = [judge_word(evidence) for evidence in analysis.words]
+            judged = [j.score for j in judgements if j.score is not None]
+            # A word with no sound the model can hear gets the others' mean, so as not to bias the sentence.
+            fallback = float(np.mean(judged)) if judged else 0.0
+            feedback = [self._word(request, target, evidence, judgement, fallback)
+                        for target, evidence, judgement in zip(words, analysis.words, judgements, strict=True)]
+            unscored = self._unscored_warning(words)
+            if unscored:
+                warnings.append(unscored)
+            missing = sum(word.status is WordStatus.missing for word in feedback)
+            if missing >= NOT_MATCHED_MISSING_SHARE * len(feedback):
+                warnings.append(NOT_MATCHED_WARNING)
+        score = _round(float(np.mean([word.score for word in feedback])))
+        summary, suggestions = summarize(feedback, score, request.native_language)
+        return FeedbackDocument(
+            request_id=request.request_id, text=request.text, backend=self.name, model=self.model_name,
+            duration_s=request.duration_s, processing_s=0.0, score=score, words=feedback, summary=summary,
+            suggestions=suggestions, warnings=warnings,
+        )
+
+    def _word(self, request: AssessmentRequest, target: TargetWord, evidence: WordEvidence,
+              judgement: WordJudgement, fallback_score: float) -> WordFeedback:
+        explanation, suggestion = (None, None)
+        if judgement.errors:
+            explanation, suggestion = advise_word(target.text, target.phones, judgement.errors,
+                                                  request.native_language)
+        word_score = judgement.score if judgement.score is not None else fallback_score
+        wrong = {e.position: e for e in judgement.errors if e.type is not ErrorType.insertion}
+        phones = [
+            PhoneScore(
+                phone=item.phone,
+                start=self._seconds(item.start, request),
+                end=self._seconds(item.end, request),
+                score=_round(score if score is not None else word_score),
+                heard=wrong[position].heard if position in wrong else item.phone,
+            )
+            for position, (item, score) in enumerate(zip(evidence.phones, judgement.phone_scores, strict=True))
+        ]
+        return WordFeedback(
+            index=target.index, text=target.text, start=self._seconds(evidence.start, request),
+            end=self._seconds(evidence.end, request), score=_round(word_score), status=judgement.status,
+            expected_phones=target.phones, heard_phones=evidence.heard, errors=judgement.errors,
+            explanation=explanation, suggestion=suggestion, phones=phones,
+        )
+
+    def _seconds(self, frame: int | None, request: AssessmentRequest) -> float | None:
+        if frame is None:
+            return None
+        return round(min(frame * self.model.frame_seconds, request.duration_s), 3)
+
+    @staticmethod
+    def _unheard_word(target: TargetWord) -> WordFeedback:
+        return WordFeedback(
+            index=target.index, text=target.text, score=0.0, status=WordStatus.missing,
+            expected_phones=target.phones,
+            errors=[PhoneError(type=ErrorType.deletion, expected=p, position=i) for i, p in enumerate(target.phones)],
+        )
+
+    def _unscored_warning(self, words: list[TargetWord]) -> str | None:
+        missing = set(self.model.inventory.missing)
+        affected = [word for word in words if missing & set(word.phones)]
+        if not affected:
+            return None
+        phones = sorted(missing & {phone for word in affected for phone in word.phones})
+        return UNSCORED_WARNING.format(s="s" if len(phones) > 1 else "", phones="/, /".join(phones),
+                                       word_list=", ".join(f"“{word.text}”" for word in affected),
+                                       their="their" if len(affected) > 1 else "its")

@@ -1,0 +1,163 @@
+"""The `ctc` backend end to end on a tiny random-weight CTC model: loading, the document over HTTP, batching.
+
+The model is built once for this module by ``tools/make_tiny_ctc.py``; its posteriors are random,
+so these tests pin the contract (words, times, score ranges, batching), not the verdicts.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+import requests
+
+from inference_daemon.audio import decode_audio
+from inference_daemon.backends.base import AssessmentRequest
+from inference_daemon.errors import InvalidText
+from inference_daemon.feedback import FeedbackDocument, WordStatus
+from inference_daemon.sentence import split_words
+from tests.support.audio_files import espeak_wav
+from tests.support.daemon_process import REPO_ROOT, running_daemon
+
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+from inference_daemon.backends.ctc import CtcBackend
+
+SENTENCES = ["I think this is a good idea.", "The cat sat on the mat.", "She sells sea shells by the shore."]
+
+
+def _load_tool(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "tools" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out_dir: Path = _load_tool("make_tiny_ctc").build(tmp_path_factory.mktemp("tiny-ctc"))
+    return out_dir
+
+
+@pytest.fixture(scope="module")
+def recordings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    folder = tmp_path_factory.mktemp("ctc-audio")
+    return {text: espeak_wav(text, folder / f"{i}.wav").read_bytes() for i, text in enumerate(SENTENCES)}
+
+
+@pytest.fixture(scope="module")
+def backend(tiny_model: Path) -> CtcBackend:
+    loaded = CtcBackend(str(tiny_model), device="cpu")
+    loaded.load()
+    return loaded
+
+
+def _request(text: str, audio: bytes, request_id: str = "r") -> AssessmentRequest:
+    return AssessmentRequest(audio=decode_audio(audio), text=text, request_id=request_id)
+
+
+def _assert_well_formed(document: FeedbackDocument, text: str) -> None:
+    assert document.backend == "ctc"
+    assert [word.text for word in document.words] == split_words(text)
+    assert [word.index for word in document.words] == list(range(len(document.words)))
+    previous_end = 0.0
+    for word in document.words:
+        assert 0 <= word.score <= 100
+        assert word.start is not None and word.end is not None
+        assert previous_end <= word.start <= word.end <= document.duration_s
+        previous_end = word.end
+        assert word.phones is not None
+        assert [p.phone for p in word.phones] == word.expected_phones
+        for phone in word.phones:
+            assert phone.start is not None and phone.end is not None
+            assert word.start <= phone.start <= phone.end <= word.end
+        if word.status is WordStatus.ok:
+            assert word.errors == []
+        else:
+            assert word.errors and word.explanation and word.suggestion
+        for error in word.errors:
+            assert 0 <= error.position <= len(word.expected_phones)
+    assert 0 <= document.score <= 100
+    assert document.summary
+
+
+def test_tiny_model_is_served_over_http_with_a_well_formed_document(
+    tiny_model: Path, recordings: dict[str, bytes]
+) -> None:
+    text = SENTENCES[0]
+    with running_daemon("--model", str(tiny_model), "--device", "cpu", backend="ctc") as url:
+        info = requests.get(f"{url}/v1/info", timeout=10).json()
+        response = requests.post(f"{url}/v1/assess", files={"audio": ("a.wav", recordings[text], "audio/wav")},
+                                 data={"text": text, "native_language": "zh"}, timeout=60)
+    assert response.status_code == 200, response.text
+    document = FeedbackDocument.model_validate(response.json())
+    _assert_well_formed(document, text)
+    assert document.model == str(tiny_model)
+    assert "ctc" in str(info)
+
+
+def test_concurrent_requests_over_http_match_requests_one_by_one(
+    tiny_model: Path, recordings: dict[str, bytes]
+) -> None:
+    def post(url: str, text: str) -> dict[str, object]:
+        response = requests.post(f"{url}/v1/assess", files={"audio": ("a.wav", recordings[text], "audio/wav")},
+                                 data={"text": text}, timeout=60)
+        assert response.status_code == 200, response.text
+        return {key: value for key, value in response.json().items() if key not in ("request_id", "processing_s")}
+
+    with running_daemon("--model", str(tiny_model), "--device", "cpu", "--batch-window-ms", "300",
+                        backend="ctc") as url:
+        one_by_one = [post(url, text) for text in SENTENCES]
+        with concurrent.futures.ThreadPoolExecutor(len(SENTENCES)) as pool:
+            together = list(pool.map(lambda text: post(url, text), SENTENCES))
+    assert together == one_by_one
+
+
+def test_a_batch_gives_what_single_requests_give(backend: CtcBackend, recordings: dict[str, bytes]) -> None:
+    requests_ = [_request(text, audio, str(i)) for i, (text, audio) in enumerate(recordings.items())]
+    batched = backend.assess_batch(requests_)
+    for request, result in zip(requests_, batched, strict=True):
+        assert isinstance(result, FeedbackDocument)
+        _assert_well_formed(result, request.text)
+        assert result == backend.assess(request)
+
+
+def test_batched_posteriors_equal_single_ones_despite_padding(backend: CtcBackend,
+                                                              recordings: dict[str, bytes]) -> None:
+    audios = [decode_audio(audio) for audio in recordings.values()]
+    batched = backend.model.log_posteriors(audios)
+    for audio, together in zip(audios, batched, strict=True):
+        alone = backend.model.log_posteriors([audio])[0]
+        assert together.shape == alone.shape
+        np.testing.assert_allclose(together, alone, atol=1e-3)
+
+
+def test_one_failing_request_does_not_fail_the_batch(backend: CtcBackend, recordings: dict[str, bytes]) -> None:
+    good = _request(SENTENCES[1], recordings[SENTENCES[1]])
+    results = backend.assess_batch([_request("...", recordings[SENTENCES[0]]), good])
+    assert isinstance(results[0], InvalidText)
+    assert isinstance(results[1], FeedbackDocument)
+
+
+def test_recording_too_short_for_the_sentence_marks_every_word_missing(backend: CtcBackend,
+                                                                       recordings: dict[str, bytes]) -> None:
+    audio = decode_audio(recordings[SENTENCES[0]])[:4000]  # a quarter of a second: about 12 frames
+    text = "Peter Piper picked a peck of pickled peppers"
+    document = backend.assess(AssessmentRequest(audio=audio, text=text, request_id="short"))
+    assert [w.status for w in document.words] == [WordStatus.missing] * len(split_words(text))
+    assert document.warnings and document.score == 0
+
+
+def test_describe_reports_model_device_and_unscored_phones(backend: CtcBackend, tiny_model: Path) -> None:
+    info = backend.describe()
+    assert (info.name, info.model, info.device) == ("ctc", str(tiny_model), "cpu")
+    assert info.details["unscored_phones"] == []
+    assert info.details["frame_seconds"] == pytest.approx(0.02)
