@@ -87,8 +87,9 @@ def _merges(bpe: Any) -> list[str]:
     return [merge if isinstance(merge, str) else " ".join(merge) for merge in merges]
 
 
-def build(out_dir: Path) -> Path:
+def build(out_dir: Path, seed: int = 0) -> Path:
     """Write the tiny model, its processor and its generation config to ``out_dir``; returns it."""
+    import torch
     from transformers import (
         GenerationConfig,
         WhisperConfig,
@@ -97,6 +98,7 @@ def build(out_dir: Path) -> Path:
         WhisperProcessor,
     )
 
+    torch.manual_seed(seed)
     tokenizer = build_tokenizer()
     token_id = tokenizer.convert_tokens_to_ids
     end_of_text = token_id("<|endoftext|>")
@@ -150,9 +152,10 @@ def build(out_dir: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out_dir", type=Path, help="folder to write the model and processor to")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random weights (default: 0)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    build(args.out_dir)
+    build(args.out_dir, args.seed)
     return 0
 
 
