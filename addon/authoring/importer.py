@@ -54,15 +54,15 @@ class ImportReport:
     def added(self) -> int:
         return len(self.added_note_ids)
 
-    def summary(self) -> str:
-        """A few lines an author reads after importing."""
+    def summary(self, row_label: str = "line") -> str:
+        """A few lines an author reads after importing; ``row_label`` names what a row was (line, note)."""
         lines = [
             f"Added {self.added} note(s) to “{self.deck_name}”.",
-            f"Skipped {len(self.duplicates)} duplicate(s) already in the deck or repeated in the file.",
+            f"Skipped {len(self.duplicates)} duplicate(s) already in the deck or repeated in the source.",
         ]
         if self.rejected:
-            lines.append(f"Not imported: {len(self.rejected)} line(s):")
-            lines.extend(f"  line {item.row.line_number}: {item.reason.value}" for item in self.rejected)
+            lines.append(f"Not imported: {len(self.rejected)} {row_label}(s):")
+            lines.extend(f"  {row_label} {item.row.line_number}: {item.reason.value}" for item in self.rejected)
         if self.reference_audio_added:
             lines.append(f"Reference audio made for {self.reference_audio_added} note(s).")
         if self.reference_audio_unavailable:
