@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
-from anki.notes import Note
+from anki.notes import Note, NoteId
 
 from tools import make_deck
 from tools.make_deck import addon_module
@@ -253,3 +253,51 @@ def test_make_deck_refuses_a_file_with_nothing_to_add(tmp_path: Path, capsys: py
     assert make_deck.main([str(sentences), "--deck", "Bad", "--out", str(out)]) == 1
     assert not out.exists()
     assert "line 2: no word that can be pronounced" in capsys.readouterr().out
+
+
+def add_basic_notes(col: Collection, deck: str, *fronts: str) -> list[NoteId]:
+    basic = col.models.by_name("Basic")
+    assert basic is not None
+    deck_id = col.decks.id(deck)
+    assert deck_id is not None
+    note_ids = []
+    for front in fronts:
+        note = col.new_note(basic)
+        note["Front"], note["Back"] = front, "back"
+        col.add_note(note, deck_id)
+        note_ids.append(note.id)
+    return note_ids
+
+
+def basic_field_names(col: Collection) -> list[str]:
+    basic = col.models.by_name("Basic")
+    assert basic is not None
+    return col.models.field_names(basic)
+
+
+def test_practice_fields_are_added_to_the_notes_type_and_one_undo_takes_them_away(col: Collection) -> None:
+    practice = addon_module("authoring.practice_from_notes")
+    note_ids = add_basic_notes(col, "Vocabulary", "I <i>think</i> so.", "…", "x" * 400)
+    before = basic_field_names(col)
+    report = practice.add_practice_fields(col, note_ids, "Sentence")
+    assert report.fields_added == {"Basic": ["Sentence", "Reference Audio", "Recording", "Feedback"]}
+    assert report.sentences_filled == 1
+    assert [col.get_note(nid)["Sentence"] for nid in note_ids] == ["I think so.", "", ""]
+    assert practice.missing_practice_fields(col, note_ids, "Sentence") == {}
+    assert col.undo_status().undo == "Add pronunciation practice fields"
+    col.undo()
+    assert basic_field_names(col) == before
+    assert col.get_note(note_ids[0])["Front"] == "I <i>think</i> so."
+
+
+def test_notes_copied_into_practice_keep_their_audio_and_tags(col: Collection) -> None:
+    practice = addon_module("authoring.practice_from_notes")
+    note_ids = add_basic_notes(col, "Vocabulary", "Good <b>morning</b>! [sound:morning.mp3]", "&nbsp;")
+    col.tags.bulk_add(note_ids[:1], "greetings")
+    rows = practice.practice_rows_from_notes(col, note_ids)
+    report = importer.import_rows(col, rows, importer.ImportOptions("Practice"))
+    assert report.added == 1
+    note = col.get_note(report.added_note_ids[0])
+    assert (note["Sentence"], note["Reference Audio"], note.tags) == ("Good morning!", "[sound:morning.mp3]",
+                                                                       ["greetings"])
+    assert "selected note 2: empty line" in report.summary(row_label="selected note")
