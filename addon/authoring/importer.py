@@ -75,9 +75,7 @@ def sentences_in_deck(col: Collection, deck_id: DeckId) -> list[str]:
     sentence_index: dict[int, int | None] = {}
     sentences = []
     assert col.db is not None, "the collection is closed"
-    rows = col.db.all(
-        f"select mid, flds from notes where id in (select nid from cards where did = {int(deck_id)})"
-    )
+    rows = col.db.all("select mid, flds from notes where id in (select nid from cards where did = ?)", deck_id)
     for notetype_id, fields in rows:
         if notetype_id not in sentence_index:
             notetype = col.models.get(notetype_id)
