@@ -133,6 +133,10 @@ class FixedRecognizer:
     def model(self) -> str:
         return "fixed"
 
+    @property
+    def device(self) -> str:
+        return "none"
+
     def load(self) -> None:
         return None
 

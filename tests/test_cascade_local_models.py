@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 pytest.importorskip("torch")
@@ -24,12 +23,13 @@ from inference_daemon.backends.base import SAMPLE_RATE
 from inference_daemon.backends.cascade import CascadeBackend
 from inference_daemon.backends.cascade.asr import LocalRecognizer
 from inference_daemon.backends.cascade.llm import LocalChatModel
-from inference_daemon.backends.cascade.transcript import HeardWord, Transcript
+from inference_daemon.backends.cascade.transcript import HeardWord
 from inference_daemon.feedback import WordStatus
 from inference_daemon.pipeline import assess_now, prepare_request
 from inference_daemon.sentence import split_words
 from tests.support.audio_files import espeak_wav
 from tests.support.daemon_process import REPO_ROOT
+from tests.test_cascade_alignment import FixedRecognizer
 
 SENTENCE = "I think so, 3 times."
 
@@ -86,24 +86,13 @@ def test_a_missing_llm_model_name_for_a_server_is_refused() -> None:
         CascadeBackend.from_arguments(args)
 
 
-class FixedRecognizer:
-    @property
-    def model(self) -> str:
-        return "fixed"
-
-    def load(self) -> None:
-        return None
-
-    def transcribe(self, audio: np.ndarray) -> Transcript:
-        return Transcript((HeardWord("I", 0.1, 0.2), HeardWord("sink", 0.3, 0.5), HeardWord("so", 0.6, 0.8)))
-
-
 def test_a_local_causal_lm_constrained_to_the_schema_answers_a_valid_document(tmp_path: Path, reading: bytes) -> None:
     pytest.importorskip("xgrammar")
     from inference_daemon.backends.alm.tiny import build_tiny_speech_llm
 
     llm_dir = build_tiny_speech_llm(tmp_path / "speech-llm") / "llm"
-    backend = CascadeBackend(FixedRecognizer(), LocalChatModel(str(llm_dir), device="cpu", max_new_tokens=512))
+    heard = [HeardWord("I", 0.1, 0.2), HeardWord("sink", 0.3, 0.5), HeardWord("so", 0.6, 0.8)]
+    backend = CascadeBackend(FixedRecognizer(heard), LocalChatModel(str(llm_dir), device="cpu", max_new_tokens=512))
     document = assess_now(backend, prepare_request(reading, "I think so."))
     assert [w.text for w in document.words] == ["I", "think", "so"]
     assert document.model == f"fixed + {llm_dir}"

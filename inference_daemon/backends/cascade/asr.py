@@ -33,6 +33,10 @@ class SpeechRecognizer(Protocol):
     def model(self) -> str:
         """The checkpoint or server model name, for ``/v1/info`` and the feedback document."""
 
+    @property
+    def device(self) -> str:
+        """Where it runs: a torch device, or ``remote`` for a server."""
+
     def load(self) -> None: ...
 
     def transcribe(self, audio: np.ndarray) -> Transcript:
@@ -131,6 +135,10 @@ class TranscriptionServer:
     @property
     def model(self) -> str:
         return self.model_name
+
+    @property
+    def device(self) -> str:
+        return "remote"
 
     def load(self) -> None:
         log.info("speech recogniser: %s at %s", self.model_name, self.url)

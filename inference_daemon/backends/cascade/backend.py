@@ -115,7 +115,7 @@ class CascadeBackend(Backend):
             name=self.name,
             model=self.model,
             version=VERSION,
-            device=str(getattr(self.recognizer, "device", "remote")),
+            device=self.recognizer.device,
             details={
                 "asr": self.recognizer.model,
                 "llm": self.chat_model.model if self.chat_model is not None else None,
