@@ -147,5 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     args, cls = parse_arguments(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
-    backend = cls.from_arguments(args)
+    try:
+        backend = cls.from_arguments(args)
+    except ValueError as exc:  # inconsistent backend options: say which, no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return run_serve(args, backend) if args.command == "serve" else run_assess(args, backend)
