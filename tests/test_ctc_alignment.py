@@ -89,6 +89,13 @@ def test_ctc_likelihood_sums_every_path() -> None:
     assert likelihood[0] == pytest.approx(np.log(expected))
 
 
+def test_ctc_likelihood_stays_finite_when_the_expected_phone_is_far_below_the_best() -> None:
+    # The model is sure of the blank (log 0) and gives the phone log -2000: unlikely, not impossible.
+    log_probs = np.array([[0.0, -2000.0], [0.0, -2000.0], [0.0, -2000.0]])
+    likelihood = ctc_log_likelihoods(log_probs, [[frozenset({1})], []], frozenset({0}))
+    assert np.isfinite(likelihood[0]) and likelihood[0] < likelihood[1]
+
+
 def test_correct_phones_win_their_gop(inventory: PhoneInventory) -> None:
     log_probs = posteriors([None, "K", None, "AE", None, "T", None])
     verdict = word_gop(log_probs, ["K", "AE", "T"], inventory.units, inventory.blank)

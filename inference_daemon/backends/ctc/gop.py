@@ -58,7 +58,11 @@ def ctc_log_likelihoods(log_probs: np.ndarray, hypotheses: Sequence[Sequence[Tok
     for hypothesis in hypotheses:
         for state in hypothesis:
             classes.setdefault(state, len(classes))
-    probabilities = np.exp(class_log_probs(log_probs, list(classes)))
+    # Per frame, probabilities relative to the likeliest class, floored so that no path underflows
+    # to exactly zero; the frames' maxima are added back at the end.
+    emission_logs = class_log_probs(log_probs, list(classes))
+    frame_peaks = emission_logs.max(axis=1)
+    probabilities = np.exp(np.maximum(emission_logs - frame_peaks[:, None], _RELATIVE_LOG_FLOOR))
     width = 2 * max((len(h) for h in hypotheses), default=0) + 1
     columns = np.zeros((len(hypotheses), width), dtype=np.int64)
     valid = np.zeros((len(hypotheses), width), dtype=bool)
@@ -85,7 +89,11 @@ def ctc_log_likelihoods(log_probs: np.ndarray, hypotheses: Sequence[Sequence[Tok
     rows = np.arange(len(hypotheses))
     final = alpha[rows, last] + np.where(last > 0, alpha[rows, np.maximum(last - 1, 0)], 0.0)
     with np.errstate(divide="ignore"):
-        return np.asarray(np.log(final) + log_scale, dtype=np.float64)
+        return np.asarray(np.log(final) + log_scale + frame_peaks.sum(), dtype=np.float64)
+
+
+# exp() of this is still a normal float64, and a product of it with a rescaled alpha stays above zero.
+_RELATIVE_LOG_FLOOR = -600.0
 
 
 def _rescaled(alpha: np.ndarray, log_scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
