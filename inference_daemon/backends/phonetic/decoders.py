@@ -1,0 +1,101 @@
+"""Load the PocketSphinx decoders once per worker thread, because loading costs more than decoding.
+
+PocketSphinx decoders are not thread-safe, so each thread that assesses gets its own set
+(:func:`thread_decoders`). Feature state (cepstral mean normalisation) carries over from one
+utterance to the next, so every decoding pass starts with :func:`fresh_features`: a reused decoder
+then gives exactly the result of a fresh one (``tests/test_phonetic_decoders.py`` guards this).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+
+import pocketsphinx
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16_000
+FRAME_S = 0.01
+MODEL_DIR = pocketsphinx.get_model_path()
+PHONE_LM = os.path.join(MODEL_DIR, "en-us", "en-us-phone.lm.bin")
+MODEL_NAME = "pocketsphinx en-us (cmusphinx-en-us-5.2 PTM)"
+
+# Beams wide enough that alignment of poor speech rarely fails; used only after the default ones did.
+WIDE_BEAMS = {"beam": 1e-60, "wbeam": 1e-40, "pbeam": 1e-60}
+# The phone loop only needs the best path over frames; a narrower beam halves its cost.
+PHONE_LOOP_BEAMS = {"beam": 1e-10, "pbeam": 1e-10}
+PHONE_LOOP_LANGUAGE_WEIGHT = 2.0
+# Dictionary entries that this package adds carry this prefix, so alignment output can be told apart
+# from fillers such as <sil>.
+WORD_PREFIX = "w_"
+
+
+def _new_decoder(**options: object) -> pocketsphinx.Decoder:
+    # bestpath=False: the lattice pass after FSG alignment often loses the path to the final state
+    # (empty or truncated hypotheses on short sentences); the Viterbi backtrace does not.
+    return pocketsphinx.Decoder(
+        samprate=SAMPLE_RATE, loglevel="FATAL", lm=None, bestpath=False, **options
+    )
+
+
+def pronunciation_key(phones: list[str]) -> str:
+    """The dictionary word that stands for a pronunciation (the same phones always map to one entry)."""
+    return WORD_PREFIX + "_".join(phone.lower() for phone in phones)
+
+
+@dataclass
+class DecoderSet:
+    """The decoders one thread uses: aligners (default and wide beams, the latter loaded on demand)
+    and the free phone loop."""
+
+    aligner: pocketsphinx.Decoder
+    phone_loop: pocketsphinx.Decoder
+    _wide_aligner: pocketsphinx.Decoder | None = field(default=None, repr=False)
+
+    @classmethod
+    def load(cls) -> DecoderSet:
+        log.debug("loading PocketSphinx decoders in thread %s", threading.current_thread().name)
+        return cls(
+            aligner=_new_decoder(),
+            phone_loop=_new_decoder(
+                allphone=PHONE_LM, lw=PHONE_LOOP_LANGUAGE_WEIGHT, **PHONE_LOOP_BEAMS
+            ),
+        )
+
+    @property
+    def wide_aligner(self) -> pocketsphinx.Decoder:
+        if self._wide_aligner is None:
+            self._wide_aligner = _new_decoder(**WIDE_BEAMS)
+        return self._wide_aligner
+
+    def aligners(self) -> list[pocketsphinx.Decoder]:
+        """Aligners in the order to try them: default beams first, wide beams as the fallback."""
+        return [self.aligner, self.wide_aligner]
+
+
+def ensure_pronunciation(decoder: pocketsphinx.Decoder, phones: list[str]) -> str:
+    """Add the pronunciation to the decoder's dictionary if needed; return the word that spells it."""
+    key = pronunciation_key(phones)
+    if decoder.lookup_word(key) is None:
+        decoder.add_word(key, " ".join(phones), True)
+    return key
+
+
+def fresh_features(decoder: pocketsphinx.Decoder) -> None:
+    """Reset the decoder's feature computation so the next utterance does not depend on the last one."""
+    decoder.reinit_feat()
+
+
+_local = threading.local()
+
+
+def thread_decoders() -> DecoderSet:
+    """This thread's decoders, loaded on first use and reused for every later request."""
+    decoders: DecoderSet | None = getattr(_local, "decoders", None)
+    if decoders is None:
+        decoders = DecoderSet.load()
+        _local.decoders = decoders
+    return decoders

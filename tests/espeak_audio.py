@@ -1,0 +1,38 @@
+"""Make real speech for tests: espeak-ng synthesises a sentence, sox turns it into 16 kHz mono WAV.
+
+Shared by every test that needs audio; :func:`espeak_available` lets a test skip where the programs
+are missing (``.ci/run`` installs them).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+SAMPLE_RATE = 16_000
+
+
+def espeak_available() -> bool:
+    """Whether both espeak-ng and sox are installed."""
+    return shutil.which("espeak-ng") is not None and shutil.which("sox") is not None
+
+
+def synthesize(text: str, voice: str = "en-us", path: Path | None = None) -> Path:
+    """Speak ``text`` with the espeak-ng ``voice`` into a 16 kHz mono 16-bit WAV at ``path``.
+
+    Without ``path`` the file goes into a new temporary directory; the caller owns it.
+    """
+    if path is None:
+        path = Path(tempfile.mkdtemp(prefix="espeak-")) / "speech.wav"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = path.with_name(path.stem + ".espeak.wav")
+    subprocess.run(["espeak-ng", "-v", voice, "-w", str(raw), text], check=True, capture_output=True)
+    subprocess.run(
+        ["sox", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(path)],
+        check=True,
+        capture_output=True,
+    )
+    raw.unlink()
+    return path
