@@ -1,0 +1,151 @@
+"""Evaluate any backend on speechocean762-style data, through the daemon's own code path.
+
+Prints word-level mispronunciation detection (gold: the experts' median word accuracy is 6 or less),
+Pearson correlations of phone, word and sentence scores with the human scores, and speed; writes
+the same figures (and per-utterance results) as JSON with ``--json-out``.
+
+    python tools/evaluate_speechocean.py ../shared/data/speechocean762-dev --split train
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from inference_daemon.backends import DEFAULT_BACKEND, backend_class
+from inference_daemon.errors import AssessmentError
+from inference_daemon.feedback import FeedbackDocument, WordStatus
+from inference_daemon.pipeline import assess_now, prepare_request
+
+log = logging.getLogger("evaluate_speechocean")
+
+MISPRONOUNCED_MAX_ACCURACY = 6
+
+
+@dataclass
+class Collected:
+    """Paired system and human figures over the evaluated utterances."""
+
+    word_scores: list[float] = field(default_factory=list)
+    word_accuracy: list[float] = field(default_factory=list)
+    word_flagged: list[bool] = field(default_factory=list)
+    phone_scores: list[float] = field(default_factory=list)
+    phone_accuracy: list[float] = field(default_factory=list)
+    sentence_scores: list[float] = field(default_factory=list)
+    sentence_accuracy: list[float] = field(default_factory=list)
+    audio_s: float = 0.0
+    processing_s: float = 0.0
+    utterances: int = 0
+    failed: int = 0
+    word_mismatch: int = 0
+
+    def add(self, document: FeedbackDocument, label: dict[str, Any], seconds: float) -> None:
+        self.utterances += 1
+        self.audio_s += document.duration_s
+        self.processing_s += seconds
+        self.sentence_scores.append(document.score)
+        self.sentence_accuracy.append(float(label["accuracy"]))
+        if len(document.words) != len(label["words"]):
+            self.word_mismatch += 1
+            return
+        for word, gold in zip(document.words, label["words"], strict=True):
+            self.word_scores.append(word.score)
+            self.word_accuracy.append(float(gold["accuracy"]))
+            self.word_flagged.append(word.status is not WordStatus.ok)
+            if word.phones is not None and len(word.phones) == len(gold["phones-accuracy"]):
+                self.phone_scores.extend(p.score for p in word.phones)
+                self.phone_accuracy.extend(float(a) for a in gold["phones-accuracy"])
+
+    def metrics(self) -> dict[str, Any]:
+        gold = np.asarray(self.word_accuracy) <= MISPRONOUNCED_MAX_ACCURACY
+        flagged = np.asarray(self.word_flagged, dtype=bool)
+        true_positive = float(np.sum(gold & flagged))
+        precision = true_positive / max(float(np.sum(flagged)), 1.0)
+        recall = true_positive / max(float(np.sum(gold)), 1.0)
+        return {
+            "utterances": self.utterances,
+            "failed": self.failed,
+            "utterances_with_other_words": self.word_mismatch,
+            "words": len(self.word_scores),
+            "gold_mispronounced": int(np.sum(gold)),
+            "precision": precision,
+            "recall": recall,
+            "f1": 2 * precision * recall / max(precision + recall, 1e-12),
+            "word_pearson": _pearson(self.word_scores, self.word_accuracy),
+            "phone_pearson": _pearson(self.phone_scores, self.phone_accuracy),
+            "phones": len(self.phone_scores),
+            "sentence_pearson": _pearson(self.sentence_scores, self.sentence_accuracy),
+            "audio_s": self.audio_s,
+            "processing_s": self.processing_s,
+            "real_time_factor": self.processing_s / max(self.audio_s, 1e-9),
+        }
+
+
+def _pearson(a: list[float], b: list[float]) -> float | None:
+    if len(a) < 3 or np.std(a) == 0 or np.std(b) == 0:
+        return None
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def _read_table(path: Path) -> dict[str, str]:
+    rows = (line.split(None, 1) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return {row[0]: row[1].strip() for row in rows if len(row) == 2}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path, help="folder in speechocean762's layout")
+    parser.add_argument("--split", default="test", help="split folder with text and wav.scp (default: test)")
+    parser.add_argument("--backend", default=DEFAULT_BACKEND, help="backend name or module:Class")
+    parser.add_argument("--limit", type=int, help="evaluate only the first N utterances")
+    parser.add_argument("--native-language", default="zh", help="passed with every request (corpus: zh)")
+    parser.add_argument("--json-out", type=Path, help="write the metrics and per-utterance results here")
+    known, _ = parser.parse_known_args(argv)
+    cls = backend_class(known.backend)
+    cls.add_arguments(parser)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    texts = _read_table(args.corpus / args.split / "text")
+    wavs = _read_table(args.corpus / args.split / "wav.scp")
+    labels = json.loads((args.corpus / "resource" / "scores.json").read_text(encoding="utf-8"))
+    utt_ids = [u for u in sorted(texts) if u in wavs and u in labels][: args.limit]
+
+    backend = cls.from_arguments(args)
+    backend.load()
+    collected = Collected()
+    results = []
+    for utt_id in tqdm(utt_ids, desc=f"{backend.name} on {args.split}"):
+        audio_bytes = (args.corpus / wavs[utt_id]).read_bytes()
+        started = time.perf_counter()
+        try:
+            request = prepare_request(
+                audio_bytes, texts[utt_id], native_language=args.native_language, request_id=utt_id
+            )
+            document = assess_now(backend, request)
+        except AssessmentError as exc:
+            log.warning("%s: %s", utt_id, exc.message)
+            collected.failed += 1
+            continue
+        collected.add(document, labels[utt_id], time.perf_counter() - started)
+        results.append(document.model_dump(mode="json"))
+
+    metrics = {"backend": backend.describe().name, "model": backend.describe().model, "split": args.split}
+    metrics.update(collected.metrics())
+    print(json.dumps(metrics, indent=2))
+    if args.json_out:
+        args.json_out.write_text(json.dumps({"metrics": metrics, "documents": results}, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
