@@ -1,0 +1,186 @@
+"""The path of one recording: media folder and queue, then the daemon in the background, then the note.
+
+Order matters: the WAV is saved to the collection's media folder and queued (and linked in the
+Recording field) before anything is sent, so a daemon that is down loses nothing. Network calls run
+in a ``QueryOp`` without the collection, never on the UI thread; the feedback is written with an
+undoable ``CollectionOp``. Recordings that could not be sent are retried on a timer and from the menu.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from anki.cards import Card, CardId
+from anki.errors import NotFoundError
+from anki.notes import NoteId
+from anki.utils import strip_html
+from aqt.main import AnkiQt
+from aqt.operations import CollectionOp, QueryOp
+from aqt.qt import QTimer
+from aqt.utils import tooltip
+
+from .client import DaemonClient, DaemonError
+from .config import AddonConfig
+from .document import Feedback
+from .history import AssessmentHistory, HistoryEntry
+from .note_type import matching_field
+from .note_writes import attach_recording, write_feedback
+from .queue_store import QueuedRecording, RecordingQueue, new_recording
+from .render import render_feedback, summary_line
+from .review_state import ReviewTracker
+
+log = logging.getLogger(__name__)
+
+SOUND_TAG = re.compile(r"\[sound:([^\]]+)\]")
+MESSAGE_PREFIX = "Pronunciation Coach: "
+FIRST_RETRY_DELAY_MS = 3000
+
+StatusListener = Callable[[int, str, str], None]  # card id, state, text
+
+
+def sentence_text(field_html: str) -> str:
+    """The words to read from a field's HTML: no tags, no sound references, single spaces."""
+    return " ".join(strip_html(SOUND_TAG.sub(" ", field_html)).split())
+
+
+class AssessmentFlow:
+    """One per open profile; owns the queue, the history and the retry timer."""
+
+    def __init__(self, mw: AnkiQt, store_dir: Path, config: Callable[[], AddonConfig], tracker: ReviewTracker,
+                 on_status: StatusListener) -> None:
+        self.mw = mw
+        self.queue = RecordingQueue(store_dir / "queue.json")
+        self.history = AssessmentHistory(store_dir / "history.jsonl")
+        self._config = config
+        self._tracker = tracker
+        self._on_status = on_status
+        self._in_flight: set[str] = set()
+        self._retry_timer = QTimer(mw)
+        self._retry_timer.timeout.connect(lambda: self.retry_queued(quiet=True))
+        self.restart_retry_timer()
+        if len(self.queue):
+            QTimer.singleShot(FIRST_RETRY_DELAY_MS, lambda: self.retry_queued(quiet=True))
+
+    def restart_retry_timer(self) -> None:
+        self._retry_timer.start(int(self._config().retry_interval_s * 1000))
+
+    def close(self) -> None:
+        self._retry_timer.stop()
+
+    def _client(self) -> DaemonClient:
+        config = self._config()
+        return DaemonClient(config.daemon_url, config.token, config.request_timeout_s)
+
+    # Saving -----------------------------------------------------------------------------------
+
+    def submit(self, card: Card, wav_path: Path) -> None:
+        """Save ``wav_path`` for ``card`` into media, queue it, link it, then send it."""
+        col = self.mw.col
+        config = self._config()
+        note = card.note()
+        sentence_field = matching_field(note, config.sentence_field)
+        if sentence_field is None:
+            return
+        media_file = col.media.write_data(f"pronunciation_coach_{note.id}_{time.strftime('%Y%m%d-%H%M%S')}.wav",
+                                          wav_path.read_bytes())
+        entry = new_recording(card.id, note.id, media_file, sentence_text(note[sentence_field]))
+        self.queue.add(entry)
+        self._tracker.recording_sent(card.id, entry.id)
+        recording_field = matching_field(note, config.recording_field)
+        if recording_field is None:
+            self.send(entry)
+            return
+        CollectionOp(self.mw, lambda col: attach_recording(col, note.id, recording_field, media_file)) \
+            .success(lambda _: self.send(entry)) \
+            .failure(lambda exc: self._kept_after_failure(entry, f"the recording could not be linked ({exc})")) \
+            .run_in_background()
+
+    # Sending ----------------------------------------------------------------------------------
+
+    def send(self, entry: QueuedRecording, *, quiet: bool = False) -> None:
+        if entry.id in self._in_flight or self.mw.col is None:
+            return
+        self._in_flight.add(entry.id)
+        self._on_status(entry.card_id, "sending", "Listening to your recording…")
+        audio_path = Path(self.mw.col.media.dir()) / entry.media_file
+        client = self._client()
+        language = self._config().native_language
+
+        def assess(_: Any) -> tuple[Feedback, dict[str, Any]]:
+            return client.assess(audio_path, entry.sentence, native_language=language, request_id=entry.id)
+
+        QueryOp(parent=self.mw, op=assess, success=lambda result: self._assessed(entry, *result)) \
+            .failure(lambda exc: self._failed(entry, exc, quiet)) \
+            .without_collection() \
+            .run_in_background()
+
+    def retry_queued(self, *, quiet: bool = False) -> int:
+        """Send every queued recording not already on its way; returns how many were sent."""
+        waiting = [entry for entry in self.queue.items() if entry.id not in self._in_flight]
+        for entry in waiting:
+            self.send(entry, quiet=quiet)
+        return len(waiting)
+
+    def _failed(self, entry: QueuedRecording, exc: Exception, quiet: bool) -> None:
+        self._in_flight.discard(entry.id)
+        if not isinstance(exc, DaemonError):
+            log.exception("sending recording %s failed", entry.id, exc_info=exc)
+            exc = DaemonError(f"sending failed unexpectedly ({exc})", retryable=True)
+        if not exc.retryable:
+            self.queue.remove(entry.id)
+            self._on_status(entry.card_id, "error", f"Not assessed: {exc.message}")
+            tooltip(MESSAGE_PREFIX + exc.message, period=6000)
+            return
+        self.queue.record_failure(entry.id, exc.message)
+        self._on_status(entry.card_id, "queued", "Saved — it will be sent when the daemon answers.")
+        if not quiet:
+            tooltip(f"{MESSAGE_PREFIX}{exc.message}. Your recording is saved and will be sent later.", period=6000)
+
+    def _kept_after_failure(self, entry: QueuedRecording, message: str) -> None:
+        log.error("%s (recording %s stays queued)", message, entry.id)
+        self._on_status(entry.card_id, "queued", "Saved — it will be sent later.")
+
+    # Applying ---------------------------------------------------------------------------------
+
+    def _assessed(self, entry: QueuedRecording, feedback: Feedback, raw: dict[str, Any]) -> None:
+        self._in_flight.discard(entry.id)
+        col = self.mw.col
+        if col is None:  # the profile closed meanwhile; the queue keeps the recording for next time
+            return
+        try:
+            note = col.get_note(NoteId(entry.note_id))
+            card = col.get_card(CardId(entry.card_id))
+        except NotFoundError:
+            log.info("note or card of recording %s was deleted; dropping it from the queue", entry.id)
+            self.queue.remove(entry.id)
+            return
+        config = self._config()
+        reference = matching_field(note, config.reference_audio_field)
+        reference_file = match.group(1) if reference and (match := SOUND_TAG.search(note[reference])) else None
+        assessed_at = datetime.now().astimezone()
+        html = render_feedback(feedback, assessed_at=assessed_at, recording_file=entry.media_file,
+                               reference_file=reference_file)
+        needs_work = bool(feedback.words_needing_work)
+        history_entry = HistoryEntry(
+            assessed_at=assessed_at.isoformat(timespec="seconds"), card_id=entry.card_id, note_id=entry.note_id,
+            deck_name=col.decks.name(card.odid or card.did), recording=entry.media_file, document=raw,
+        )
+        feedback_field = matching_field(note, config.feedback_field)
+
+        def written(_: Any) -> None:
+            self.queue.remove(entry.id)
+            self.history.append(history_entry)
+            self._tracker.assessed(entry.id, needs_work, html)
+            self._on_status(entry.card_id, "done", summary_line(feedback))
+            tooltip(MESSAGE_PREFIX + summary_line(feedback))
+
+        CollectionOp(self.mw, lambda col: write_feedback(col, entry.note_id, feedback_field, html, needs_work)) \
+            .success(written) \
+            .failure(lambda exc: self._kept_after_failure(entry, f"the feedback could not be saved ({exc})")) \
+            .run_in_background()

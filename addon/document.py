@@ -1,0 +1,114 @@
+"""Read the daemon's version-1 feedback document into plain objects, refusing what breaks the contract.
+
+The add-on cannot import the daemon; it checks each answer against the JSON Schema shipped beside
+this module (``feedback_schema.json``, generated from ``inference_daemon.feedback``; a test keeps the
+two identical) and keeps only the fields it shows.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+SCHEMA_PATH = Path(__file__).with_name("feedback_schema.json")
+SUPPORTED_VERSION = 1
+
+
+class InvalidFeedback(ValueError):
+    """The daemon answered with something that is not a version-1 feedback document."""
+
+
+@dataclass(frozen=True)
+class PhoneError:
+    type: str
+    expected: str | None
+    heard: str | None
+    position: int
+
+
+@dataclass(frozen=True)
+class WordResult:
+    index: int
+    text: str
+    score: float
+    status: str
+    expected_phones: tuple[str, ...]
+    heard_phones: tuple[str, ...] | None
+    errors: tuple[PhoneError, ...]
+    explanation: str | None
+    suggestion: str | None
+
+    @property
+    def needs_work(self) -> bool:
+        return self.status != "ok"
+
+
+@dataclass(frozen=True)
+class Feedback:
+    request_id: str
+    text: str
+    backend: str
+    model: str
+    score: float
+    words: tuple[WordResult, ...]
+    summary: str
+    suggestions: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def words_needing_work(self) -> list[WordResult]:
+        return [word for word in self.words if word.needs_work]
+
+
+@cache
+def feedback_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return schema
+
+
+def parse_feedback(data: Any) -> Feedback:
+    """Validate a decoded JSON answer against the schema and return what the add-on uses."""
+    if isinstance(data, dict) and data.get("version") != SUPPORTED_VERSION:
+        raise InvalidFeedback(
+            f"feedback version {data.get('version')!r} is not supported (this add-on reads version "
+            f"{SUPPORTED_VERSION}); update the add-on or the daemon"
+        )
+    try:
+        jsonschema.validate(data, feedback_schema())
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(part) for part in exc.absolute_path) or "document"
+        raise InvalidFeedback(f"the feedback document is invalid at {where}: {exc.message}") from exc
+    return Feedback(
+        request_id=data["request_id"],
+        text=data["text"],
+        backend=data["backend"],
+        model=data["model"],
+        score=float(data["score"]),
+        words=tuple(_word(word) for word in data["words"]),
+        summary=data["summary"],
+        suggestions=tuple(data.get("suggestions", ())),
+        warnings=tuple(data.get("warnings", ())),
+    )
+
+
+def _word(data: dict[str, Any]) -> WordResult:
+    heard = data.get("heard_phones")
+    return WordResult(
+        index=data["index"],
+        text=data["text"],
+        score=float(data["score"]),
+        status=data["status"],
+        expected_phones=tuple(data["expected_phones"]),
+        heard_phones=tuple(heard) if heard is not None else None,
+        errors=tuple(
+            PhoneError(type=e["type"], expected=e.get("expected"), heard=e.get("heard"), position=e["position"])
+            for e in data.get("errors", ())
+        ),
+        explanation=data.get("explanation"),
+        suggestion=data.get("suggestion"),
+    )

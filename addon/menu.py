@@ -1,0 +1,77 @@
+"""Tools → Pronunciation Coach: check the daemon, retry queued recordings, progress, settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aqt.addons import AddonsDialog, ConfigEditor
+from aqt.main import AnkiQt
+from aqt.operations import QueryOp
+from aqt.qt import QAction, QMenu
+from aqt.utils import showInfo, showWarning, tooltip
+
+from .assessment_flow import MESSAGE_PREFIX, AssessmentFlow
+from .client import DaemonClient, DaemonError, DaemonStatus
+from .config import AddonConfig
+from .progress_view import ProgressDialog
+
+MENU_TITLE = "Pronunciation Coach"
+
+
+def describe_status(status: DaemonStatus, queued: int) -> str:
+    state = "ready" if status.loaded else f"not ready ({status.load_error or 'the model is still loading'})"
+    return (f"The daemon at {status.url} is {state}.\n\nBackend: {status.backend}\nModel: {status.model}\n"
+            f"Latency: {status.latency_ms:.0f} ms\nRecordings waiting to be sent: {queued}")
+
+
+class CoachMenu:
+    def __init__(self, mw: AnkiQt, addon_module: str, config: Callable[[], AddonConfig],
+                 flow: Callable[[], AssessmentFlow | None]) -> None:
+        self.mw = mw
+        self._addon_module = addon_module
+        self._config = config
+        self._flow = flow
+        self.menu = QMenu(MENU_TITLE, mw)
+        self._add("Check daemon", self.check_daemon)
+        self._add("Retry queued recordings", self.retry_queued)
+        self._add("Progress…", self.show_progress)
+        self._add("Settings…", self.open_settings)
+        mw.form.menuTools.addMenu(self.menu)
+        self.progress_dialog: ProgressDialog | None = None
+
+    def _add(self, title: str, handler: Callable[[], None]) -> None:
+        action = QAction(title, self.menu)
+        action.triggered.connect(handler)
+        self.menu.addAction(action)
+
+    def check_daemon(self) -> None:
+        config = self._config()
+        client = DaemonClient(config.daemon_url, config.token, timeout_s=10)
+        flow = self._flow()
+        queued = len(flow.queue) if flow else 0
+
+        def failed(exc: Exception) -> None:
+            showWarning(MESSAGE_PREFIX + (exc.message if isinstance(exc, DaemonError) else str(exc)),
+                        parent=self.mw)
+
+        QueryOp(parent=self.mw, op=lambda _: client.status(),
+                success=lambda status: showInfo(describe_status(status, queued), parent=self.mw)) \
+            .failure(failed).without_collection().with_progress("Asking the daemon…").run_in_background()
+
+    def retry_queued(self) -> None:
+        flow = self._flow()
+        sent = flow.retry_queued() if flow else 0
+        tooltip(f"{MESSAGE_PREFIX}sending {sent} queued recording{'s' if sent != 1 else ''}…" if sent
+                else f"{MESSAGE_PREFIX}no recordings are waiting.")
+
+    def show_progress(self) -> None:
+        flow = self._flow()
+        self.progress_dialog = ProgressDialog(self.mw, flow.history.entries() if flow else [])
+        self.progress_dialog.show()
+
+    def open_settings(self) -> None:
+        addons = AddonsDialog(self.mw.addonManager)
+        addon = self.mw.addonManager.addonFromModule(self._addon_module)
+        conf: Any = self.mw.addonManager.getConfig(self._addon_module)
+        ConfigEditor(addons, addon, conf)

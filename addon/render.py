@@ -1,0 +1,123 @@
+"""Turn a feedback document into the HTML shown on the card: marked words, tips, score and players.
+
+Pure functions, no Anki: the HTML carries classes only, and :data:`FEEDBACK_CSS` (added to the
+practice note type and to every reviewed card) styles them for light and night mode.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from .document import Feedback, WordResult
+from .phones import to_ipa
+
+FEEDBACK_CSS = """
+.pc-feedback { --pc-bad: #b71c1c; --pc-missing: #9a4d00; --pc-good: #1b5e20; --pc-mid: #8a6d00;
+  --pc-tip-bg: #fffdf3; --pc-tip-fg: #1f1f1f; --pc-tip-border: #d9cfa8; --pc-muted: #5f5f5f;
+  --pc-panel: rgba(0, 0, 0, 0.04);
+  text-align: left; max-width: 42em; margin: 1em auto; padding: 0.8em 1em; border-radius: 10px;
+  background: var(--pc-panel); font-size: 0.8em; line-height: 1.45; }
+.nightMode .pc-feedback, .night_mode .pc-feedback { --pc-bad: #ff8a80; --pc-missing: #ffc25c;
+  --pc-good: #8fd694; --pc-mid: #ffe082; --pc-tip-bg: #2f3136; --pc-tip-fg: #f1f1f1;
+  --pc-tip-border: #5b5e66; --pc-muted: #b5b5b5; --pc-panel: rgba(255, 255, 255, 0.06); }
+.pc-head { display: flex; align-items: center; gap: 0.7em; flex-wrap: wrap; }
+.pc-score { font-size: 1.6em; font-weight: 700; min-width: 2.2em; text-align: center; }
+.pc-score-good { color: var(--pc-good); } .pc-score-mid { color: var(--pc-mid); }
+.pc-score-low { color: var(--pc-bad); }
+.pc-date, .pc-meta { color: var(--pc-muted); font-size: 0.85em; }
+.pc-date { margin-left: auto; }
+.pc-sentence { font-size: 1.35em; margin: 0.5em 0; }
+.pc-word { position: relative; }
+.pc-mispronounced { color: var(--pc-bad); font-weight: 600; text-decoration: underline wavy var(--pc-bad);
+  text-underline-offset: 0.22em; cursor: help; outline: none; }
+.pc-missing { color: var(--pc-missing); text-decoration: underline dashed var(--pc-missing);
+  text-underline-offset: 0.22em; cursor: help; outline: none; }
+.pc-tip { display: none; position: absolute; left: 0; top: 1.7em; z-index: 20; white-space: nowrap;
+  font-size: 0.7em; font-weight: 400; padding: 0.35em 0.6em; border-radius: 6px; color: var(--pc-tip-fg);
+  background: var(--pc-tip-bg); border: 1px solid var(--pc-tip-border); text-decoration: none; }
+.pc-word:hover .pc-tip, .pc-word:focus .pc-tip { display: block; }
+.pc-errors, .pc-tips { margin: 0.4em 0; padding-left: 1.3em; }
+.pc-errors li { margin: 0.25em 0; }
+.pc-errors .pc-heard { color: var(--pc-muted); }
+.pc-try { display: block; }
+.pc-warning { border-left: 3px solid var(--pc-missing); padding-left: 0.6em; margin: 0.4em 0; }
+.pc-audio { display: flex; flex-wrap: wrap; gap: 0.4em 1em; align-items: center; margin-top: 0.6em; }
+.pc-audio audio { height: 2em; max-width: 16em; }
+"""
+
+
+def score_band(score: float) -> str:
+    """``good`` from 80, ``mid`` from 60, else ``low``: the colour of the score."""
+    return "good" if score >= 80 else "mid" if score >= 60 else "low"
+
+
+def summary_line(feedback: Feedback) -> str:
+    """One line for the status bar and tooltips, e.g. ``Score 72/100 · work on: think``."""
+    words = [word.text for word in feedback.words_needing_work]
+    verdict = "work on: " + ", ".join(words) if words else "every word was clear"
+    return f"Score {feedback.score:.0f}/100 · {verdict}"
+
+
+def render_feedback(feedback: Feedback, *, assessed_at: datetime, recording_file: str | None = None,
+                    reference_file: str | None = None) -> str:
+    """The Feedback field's HTML; every text from the daemon is escaped."""
+    needing_work = feedback.words_needing_work
+    headline = (f"{len(needing_work)} word{'s' if len(needing_work) != 1 else ''} to work on"
+                if needing_work else "Every word was clear")
+    parts = [
+        f'<div class="pc-feedback" data-pc-score="{feedback.score:.0f}">',
+        '<div class="pc-head">'
+        f'<span class="pc-score pc-score-{score_band(feedback.score)}">{feedback.score:.0f}</span>'
+        f"<span>Pronunciation score · {headline}</span>"
+        f'<span class="pc-date">{escape(assessed_at.strftime("%Y-%m-%d %H:%M"))}</span></div>',
+        f'<div class="pc-sentence">{_marked_sentence(feedback)}</div>',
+    ]
+    if needing_work:
+        parts.append('<ul class="pc-errors">' + "".join(_error_item(word) for word in needing_work) + "</ul>")
+    parts.append(f'<div class="pc-summary">{escape(feedback.summary)}</div>')
+    if feedback.suggestions:
+        parts.append('<ul class="pc-tips">' + "".join(f"<li>{escape(tip)}</li>" for tip in feedback.suggestions)
+                     + "</ul>")
+    parts.extend(f'<div class="pc-warning">{escape(warning)}</div>' for warning in feedback.warnings)
+    players = [(label, name) for label, name in (("Your recording", recording_file), ("Reference", reference_file))
+               if name]
+    if players:
+        parts.append('<div class="pc-audio">' + "".join(
+            f'<span>{label}</span><audio controls preload="none" src="{escape(name)}"></audio>'
+            for label, name in players) + "</div>")
+    parts.append(f'<div class="pc-meta">{escape(feedback.backend)} · {escape(feedback.model)}</div></div>')
+    return "".join(parts)
+
+
+def _marked_sentence(feedback: Feedback) -> str:
+    """The sentence as typed, each assessed word wrapped; words are found in order inside the tokens."""
+    pending = list(feedback.words)
+    rendered = []
+    for token in feedback.text.split():
+        if pending and (at := token.find(pending[0].text)) >= 0:
+            word = pending.pop(0)
+            end = at + len(word.text)
+            rendered.append(escape(token[:at]) + _word_html(word) + escape(token[end:]))
+        else:
+            rendered.append(escape(token))
+    if pending:  # the words do not follow the text: show the words alone rather than a half-marked sentence
+        return " ".join(_word_html(word) for word in feedback.words)
+    return " ".join(rendered)
+
+
+def _word_html(word: WordResult) -> str:
+    if not word.needs_work:
+        return f'<span class="pc-word">{escape(word.text)}</span>'
+    heard = (f" · heard {escape(to_ipa(word.heard_phones))}" if word.heard_phones
+             else " · not heard" if word.status == "missing" else "")
+    tip = f"expected {escape(to_ipa(word.expected_phones))}{heard}"
+    return (f'<span class="pc-word pc-{escape(word.status)}" tabindex="0">{escape(word.text)}'
+            f'<span class="pc-tip">{tip}</span></span>')
+
+
+def _error_item(word: WordResult) -> str:
+    heard = f' <span class="pc-heard">(heard {escape(to_ipa(word.heard_phones))})</span>' if word.heard_phones else ""
+    explanation = f" — {escape(word.explanation)}" if word.explanation else ""
+    suggestion = f'<span class="pc-try">Try: {escape(word.suggestion)}</span>' if word.suggestion else ""
+    return f"<li><b>{escape(word.text)}</b> {escape(to_ipa(word.expected_phones))}{heard}{explanation}{suggestion}</li>"

@@ -1,0 +1,280 @@
+"""End to end: a real headless Anki with the add-on, a real daemon process, espeak-ng speech as the voice.
+
+One Anki window and one daemon serve the whole module (Anki cannot start twice in a process). The
+daemon runs the scripted test backend told to mark "think" as mispronounced, so every verdict is
+known in advance while the HTTP path, the queue, the note writes and the scheduler are all real.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("aqt")
+pytest.importorskip("PyQt6.QtWebEngineWidgets")
+
+from tests.anki_support.addon_import import ADDON_PACKAGE, REPO_ROOT
+from tests.anki_support.file_recorder import FileRecorderFactory
+from tests.anki_support.main_window import AnkiSession, install_addon_copy, running_anki
+from tests.support.audio_files import espeak_wav
+from tests.support.daemon_process import free_port, running_daemon
+
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")]
+
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+NEEDS_WORK_TAG = "pronunciation::needs-work"
+MISPRONOUNCED_SENTENCE = "I think we should leave early."
+CLEAN_SENTENCE = "We can see the sea from here."
+
+
+@pytest.fixture(scope="module")
+def daemon_url() -> Iterator[str]:
+    with running_daemon("--mispronounce", "think") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def anki(tmp_path_factory: pytest.TempPathFactory, daemon_url: str) -> Iterator[AnkiSession]:
+    base = tmp_path_factory.mktemp("anki-base")
+    install_addon_copy(base, {"daemon_url": daemon_url, "retry_interval_s": 600})
+    with running_anki(base) as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def voice(tmp_path_factory: pytest.TempPathFactory, anki: AnkiSession) -> Iterator[FileRecorderFactory]:
+    recorder = anki_addon("recorder")
+    factory = FileRecorderFactory(espeak_wav(MISPRONOUNCED_SENTENCE, tmp_path_factory.mktemp("voice") / "a.wav"))
+    recorder.use_recorder_factory(factory)
+    yield factory
+    recorder.use_recorder_factory(None)
+
+
+@pytest.fixture(autouse=True)
+def no_errors(anki: AnkiSession) -> Iterator[None]:
+    anki.errors.clear()
+    yield
+    assert not anki.errors, "\n".join(anki.errors)
+
+
+def anki_addon(name: str) -> Any:
+    import importlib
+
+    return importlib.import_module(f"{ADDON_PACKAGE}.{name}")
+
+
+def coach() -> Any:
+    import importlib
+
+    return importlib.import_module(ADDON_PACKAGE).coach
+
+
+def review_new_card(anki: AnkiSession, sentence: str, deck: str) -> Any:
+    """Add a practice note in its own deck and open that deck's review; returns the card on screen."""
+    col = anki.mw.col
+    notetype = col.models.by_name("Pronunciation Practice")
+    note = col.new_note(notetype)
+    note["Sentence"] = sentence
+    note["Translation"] = "(translation)"
+    deck_id = col.decks.id(deck)
+    col.add_note(note, deck_id)
+    col.decks.select(deck_id)
+    anki.mw.moveToState("review")
+    anki.wait_until(lambda: anki.mw.reviewer.card is not None and anki.mw.reviewer.card.nid == note.id,
+                    what="the card under review")
+    anki.wait_until(lambda: anki.eval_js(anki.mw.reviewer.web, "!!document.getElementById('pc-record')"),
+                    what="the record button on the card")
+    return anki.mw.reviewer.card
+
+
+def press_record_shortcut(anki: AnkiSession) -> None:
+    """Trigger the reviewer shortcut the add-on registered (offscreen Qt delivers no key events)."""
+    from aqt.qt import QKeySequence
+
+    wanted = QKeySequence(coach().config().shortcut)
+    matches = [shortcut for shortcut in anki.mw.stateShortcuts if shortcut.key() == wanted]
+    assert len(matches) == 1, "the recording shortcut is registered once in the reviewer"
+    matches[0].activated.emit()
+
+
+def click_record_button(anki: AnkiSession) -> None:
+    anki.eval_js(anki.mw.reviewer.web, "document.getElementById('pc-record').click(); true")
+
+
+def status_text(anki: AnkiSession) -> str:
+    return str(anki.eval_js(anki.mw.reviewer.web, "document.getElementById('pc-status').textContent"))
+
+
+def record_once(anki: AnkiSession) -> None:
+    press_record_shortcut(anki)
+    anki.wait_until(lambda: "Recording" in status_text(anki), what="the recording indicator")
+    click_record_button(anki)
+
+
+def feedback_of(anki: AnkiSession, note_id: int) -> str:
+    return str(anki.mw.col.get_note(note_id)["Feedback"])
+
+
+def wait_for_feedback(anki: AnkiSession, note_id: int, timeout: float = 20.0) -> None:
+    """Until the Feedback field is written and the add-on has finished with the recording."""
+    anki.wait_until(lambda: feedback_of(anki, note_id) and not coach().flow.queue.items(), timeout,
+                    what="the feedback to be written and the queue emptied")
+
+
+def answer(anki: AnkiSession, card: Any, ease: int) -> int:
+    """Show the answer, press ``ease``, return the rating the revlog recorded."""
+    anki.mw.reviewer._showAnswer()
+    anki.wait_until(lambda: anki.mw.reviewer.state == "answer", what="the answer side")
+    anki.mw.reviewer._answerCard(ease)
+    return int(anki.wait_until(
+        lambda: anki.mw.col.db.scalar("select ease from revlog where cid = ?", card.id), what="the review log"))
+
+
+def screenshot(anki: AnkiSession, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    anki.mw.resize(900, 1000)
+    anki.pump(0.8)  # let the web view lay out and paint
+    path = ARTIFACTS / name
+    assert anki.mw.grab().save(str(path)), f"could not save {path}"
+    return path
+
+
+def test_mispronounced_reading_writes_feedback_and_turns_good_into_again(
+        anki: AnkiSession, voice: FileRecorderFactory) -> None:
+    card = review_new_card(anki, MISPRONOUNCED_SENTENCE, "E2E::mispronounced")
+    record_once(anki)
+
+    wait_for_feedback(anki, card.nid)
+    note = anki.mw.col.get_note(card.nid)
+    assert NEEDS_WORK_TAG in note.tags
+    assert re.search(r'class="pc-word pc-mispronounced"[^>]*>think', note["Feedback"])
+    media_file = re.fullmatch(r"\[sound:(.+)\]", note["Recording"]).group(1)  # type: ignore[union-attr]
+    assert (Path(anki.mw.col.media.dir()) / media_file).read_bytes() == voice.source.read_bytes()
+    assert "work on: think" in status_text(anki)
+    history = coach().flow.history.entries()
+    assert history[-1].note_id == card.nid and history[-1].deck_name == "E2E::mispronounced"
+
+    anki.mw.reviewer._showAnswer()
+    anki.wait_until(lambda: anki.eval_js(anki.mw.reviewer.web, "!!document.querySelector('.pc-feedback')"),
+                    what="the feedback on the answer side")
+    screenshot(anki, "reviewer-feedback-light.png")
+    from aqt.theme import Theme
+
+    anki.mw.set_theme(Theme.DARK)
+    anki.mw.reviewer._redraw_current_card()
+    anki.wait_until(lambda: anki.eval_js(anki.mw.reviewer.web, "document.body.classList.contains('nightMode')"),
+                    what="night mode")
+    screenshot(anki, "reviewer-feedback-night.png")
+    anki.mw.set_theme(Theme.LIGHT)
+
+    assert answer(anki, card, 3) == 1, "Good became Again because 'think' was mispronounced"
+
+
+def test_clean_reading_stays_good_and_clears_the_tag(anki: AnkiSession, voice: FileRecorderFactory,
+                                                     tmp_path: Path) -> None:
+    card = review_new_card(anki, CLEAN_SENTENCE, "E2E::clean")
+    note = anki.mw.col.get_note(card.nid)
+    note.add_tag(NEEDS_WORK_TAG)
+    anki.mw.col.update_note(note)
+    voice.source = espeak_wav(CLEAN_SENTENCE, tmp_path / "clean.wav")
+    record_once(anki)
+
+    wait_for_feedback(anki, card.nid)
+    note = anki.mw.col.get_note(card.nid)
+    assert NEEDS_WORK_TAG not in note.tags
+    assert "pc-mispronounced" not in note["Feedback"]
+    assert answer(anki, card, 3) == 3
+
+
+def test_undo_restores_the_note(anki: AnkiSession, voice: FileRecorderFactory) -> None:
+    card = review_new_card(anki, MISPRONOUNCED_SENTENCE, "E2E::undo")
+    record_once(anki)
+    wait_for_feedback(anki, card.nid)
+    assert anki.mw.col.undo_status().undo == "Pronunciation feedback"
+
+    anki.mw.undo()
+    anki.wait_until(lambda: not feedback_of(anki, card.nid), what="undo to clear the Feedback field")
+    assert NEEDS_WORK_TAG not in anki.mw.col.get_note(card.nid).tags
+    assert anki.mw.col.get_note(card.nid)["Recording"], "only the feedback step was undone"
+
+
+def test_daemon_down_keeps_the_recording_and_sends_it_when_the_daemon_starts(
+        anki: AnkiSession, voice: FileRecorderFactory, daemon_url: str) -> None:
+    from aqt import utils
+
+    port = free_port()
+    anki.set_config(daemon_url=f"http://127.0.0.1:{port}")
+    try:
+        card = review_new_card(anki, MISPRONOUNCED_SENTENCE, "E2E::offline")
+        record_once(anki)
+        anki.wait_until(lambda: coach().flow.queue.items() and coach().flow.queue.items()[0].attempts,
+                        what="a failed attempt recorded in the queue")
+        label = utils._tooltipLabel
+        assert label is not None and "daemon is not running" in label.text()
+        note = anki.mw.col.get_note(card.nid)
+        assert note["Recording"] and not note["Feedback"]
+        queued = coach().flow.queue.items()[0]
+        assert queued.note_id == card.nid
+        assert (coach().flow.queue.path).exists()
+
+        assert answer(anki, card, 3) == 3, "a card not assessed in this review keeps the learner's answer"
+
+        anki.set_config(retry_interval_s=1)
+        with running_daemon("--mispronounce", "think", port=port):
+            wait_for_feedback(anki, card.nid, timeout=30)
+        assert NEEDS_WORK_TAG in anki.mw.col.get_note(card.nid).tags
+    finally:
+        anki.set_config(daemon_url=daemon_url, retry_interval_s=600)
+
+
+def test_menu_checks_the_daemon_and_shows_progress(anki: AnkiSession, voice: FileRecorderFactory) -> None:
+    from aqt.qt import QApplication, QMessageBox, QTimer
+
+    menu = coach().menu
+    seen: list[str] = []
+
+    def close_message_boxes() -> None:  # runs inside the message box's own modal loop
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QMessageBox) and widget.isVisible():
+                seen.append(widget.text())
+                widget.accept()
+
+    closer = QTimer(anki.mw)
+    closer.timeout.connect(close_message_boxes)
+    closer.start(100)
+    try:
+        menu.check_daemon()
+        anki.wait_until(lambda: seen, what="the daemon check's message")
+    finally:
+        closer.stop()
+    assert "Backend: scripted" in seen[0] and "Latency:" in seen[0]
+
+    menu.show_progress()
+    dialog = menu.progress_dialog
+    anki.pump(0.3)
+    words = [dialog.words.item(row).text() for row in range(dialog.words.count())]
+    assert words and words[0].startswith("think")
+    assert len(dialog.chart.points) == len(coach().flow.history.entries())
+    ARTIFACTS.mkdir(exist_ok=True)
+    dialog.grab().save(str(ARTIFACTS / "progress-view.png"))
+    dialog.close()
+
+
+def test_cards_without_a_sentence_field_are_left_alone(anki: AnkiSession) -> None:
+    col = anki.mw.col
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "capital of France", "Paris"
+    deck_id = col.decks.id("E2E::basic")
+    col.add_note(note, deck_id)
+    col.decks.select(deck_id)
+    anki.mw.moveToState("review")
+    anki.wait_until(lambda: anki.mw.reviewer.card is not None and anki.mw.reviewer.card.nid == note.id,
+                    what="the basic card")
+    anki.pump(0.3)
+    assert anki.eval_js(anki.mw.reviewer.web, "document.getElementById('pc-controls') === null")
+    assert answer(anki, anki.mw.reviewer.card, 3) == 3
