@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inference_daemon.backends.ctc.analysis import analyse
+from inference_daemon.backends.ctc.analysis import analyse, choose_pronunciations
 from inference_daemon.backends.ctc.forced_align import (
     BLANK_FRAME,
     AlignmentImpossible,
@@ -181,6 +181,14 @@ def test_analysis_marks_the_substitution_in_the_right_word(inventory: PhoneInven
     assert sit.phones[1].free_heard == "AE"
     assert cat.start is not None and cat.end is not None and sit.start is not None
     assert cat.start < cat.end <= sit.start
+
+
+def test_the_pronunciation_variant_that_was_said_is_chosen(inventory: PhoneInventory) -> None:
+    log_probs = posteriors([None, "S", None, "IH", None, "T", None, None, "K", None, "IH", None, "T", None])
+    options = [[["S", "IH", "T"]], [["K", "AE", "T"], ["K", "IH", "T"]]]
+    assert choose_pronunciations(log_probs, inventory, options) == [["S", "IH", "T"], ["K", "IH", "T"]]
+    options = [[["S", "IH", "T"]], [["K", "IH", "T"], ["K", "AE", "T"]]]
+    assert choose_pronunciations(log_probs, inventory, options)[1] == ["K", "IH", "T"]
 
 
 def test_analysis_of_a_recording_too_short_for_the_sentence(inventory: PhoneInventory) -> None:

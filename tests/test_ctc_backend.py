@@ -20,6 +20,7 @@ from inference_daemon.audio import decode_audio
 from inference_daemon.backends.base import AssessmentRequest
 from inference_daemon.errors import InvalidText
 from inference_daemon.feedback import FeedbackDocument, WordStatus
+from inference_daemon.pronunciation import target_words
 from inference_daemon.sentence import split_words
 from tests.support.audio_files import espeak_wav
 from tests.support.daemon_process import REPO_ROOT, running_daemon
@@ -28,6 +29,7 @@ pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
 from inference_daemon.backends.ctc import CtcBackend
+from inference_daemon.backends.ctc.backend import pronunciation_options
 
 SENTENCES = ["I think this is a good idea.", "The cat sat on the mat.", "She sells sea shells by the shore."]
 
@@ -154,6 +156,32 @@ def test_recording_too_short_for_the_sentence_marks_every_word_missing(backend: 
     document = backend.assess(AssessmentRequest(audio=audio, text=text, request_id="short"))
     assert [w.status for w in document.words] == [WordStatus.missing] * len(split_words(text))
     assert document.warnings and document.score == 0
+
+
+def test_phones_the_model_lacks_are_reported_at_load_and_in_the_document(
+    tmp_path: Path, recordings: dict[str, bytes], caplog: pytest.LogCaptureFixture
+) -> None:
+    tool = _load_tool("make_tiny_ctc")
+    folder = tool.build(tmp_path / "no-zh", phones=[p for p in tool.IPA_PHONES if p not in {"ʒ", "dʒ"}])
+    lacking = CtcBackend(str(folder), device="cpu")
+    with caplog.at_level("WARNING"):
+        lacking.load()
+    assert "JH ZH" in caplog.text
+    text = "I measure it."
+    document = lacking.assess(_request(text, espeak_wav(text, tmp_path / "measure.wav").read_bytes()))
+    assert any("/ZH/" in warning and "measure" in warning for warning in document.warnings)
+    measure = document.words[1]
+    assert measure.phones is not None
+    unscored = [p for p in measure.phones if p.phone == "ZH"]
+    assert len(unscored) == 1 and unscored[0].start is None
+    assert lacking.describe().details["unscored_phones"] == ["JH", "ZH"]
+
+
+def test_pronunciation_options_combine_the_dictionary_variants() -> None:
+    the, cat = target_words("the cat")
+    assert pronunciation_options(the)[0] == the.phones
+    assert ["DH", "IY"] in pronunciation_options(the)
+    assert pronunciation_options(cat) == [cat.phones]
 
 
 def test_describe_reports_model_device_and_unscored_phones(backend: CtcBackend, tiny_model: Path) -> None:

@@ -15,6 +15,7 @@ import argparse
 import json
 import logging
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -42,10 +43,10 @@ LOGIT_SCALE = 40.0
 BLANK_BIAS = 8.0
 
 
-def build(out_dir: Path, seed: int = 0) -> Path:
-    """Write the model, feature extractor and tokenizer to ``out_dir``; returns it."""
+def build(out_dir: Path, seed: int = 0, phones: Sequence[str] = IPA_PHONES) -> Path:
+    """Write the model, feature extractor and tokenizer (vocabulary: ``phones``) to ``out_dir``; returns it."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    vocabulary = {token: index for index, token in enumerate((*SPECIAL_TOKENS, *IPA_PHONES))}
+    vocabulary = {token: index for index, token in enumerate((*SPECIAL_TOKENS, *phones))}
     with tempfile.TemporaryDirectory() as scratch:
         vocab_file = Path(scratch) / "vocab.json"
         vocab_file.write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")

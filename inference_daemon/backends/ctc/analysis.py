@@ -1,7 +1,8 @@
 """Turn one recording's frame posteriors into evidence about every expected phone: where, how good, what was heard.
 
 Shared by the backend and the tools (calibration, evaluation), so that fitted scorers see exactly
-the evidence that requests produce. Steps: the expected phones are force-aligned (Viterbi); each
+the evidence that requests produce. Steps: where a word has several dictionary pronunciations, the
+one the recording supports best is chosen; the expected phones are force-aligned (Viterbi); each
 word is judged by CTC-GOP over a window reaching from the phone before it to the phone after it;
 the greedy decoding is aligned to the expected phones. Phones the model cannot express are kept in
 the evidence, marked unscored, with no frames.
@@ -23,7 +24,7 @@ from inference_daemon.backends.ctc.forced_align import (
     viterbi_path,
 )
 from inference_daemon.backends.ctc.free_decode import greedy_tokens, hearing_by_word
-from inference_daemon.backends.ctc.gop import PhoneGop, WordGop, word_gop
+from inference_daemon.backends.ctc.gop import PhoneGop, WordGop, ctc_log_likelihoods, word_gop
 from inference_daemon.backends.ctc.phone_map import PhoneInventory
 
 
@@ -71,29 +72,85 @@ class _FlatPhone:
     states: tuple[TokenClass, ...]
 
 
+@dataclass(frozen=True)
+class _Alignment:
+    """The sentence's expressible phones in order, with frames [start, end) from the Viterbi path."""
+
+    phones: list[_FlatPhone]
+    spans: list[tuple[int, int]]
+    frames: int
+
+    @classmethod
+    def of(cls, log_probs: np.ndarray, inventory: PhoneInventory, word_phones: Sequence[Sequence[str]]
+           ) -> _Alignment:
+        """Raises :class:`AlignmentImpossible` when the recording is too short for the phones."""
+        flat = [
+            _FlatPhone(w, p, phone, inventory.units[phone])
+            for w, phones in enumerate(word_phones)
+            for p, phone in enumerate(phones)
+            if phone in inventory.units
+        ]
+        states = [state for item in flat for state in item.states]
+        path = viterbi_path(log_probs, states, inventory.blank)
+        return cls(flat, _phone_spans(flat, state_spans(path, len(states))), len(log_probs))
+
+    def members(self, word: int) -> list[int]:
+        return [i for i, item in enumerate(self.phones) if item.word == word]
+
+    def window(self, members: list[int]) -> tuple[int, int, tuple[TokenClass, ...], tuple[TokenClass, ...]]:
+        """Frames from the phone before the word to the phone after it, and those two phones' states."""
+        first, last = members[0], members[-1]
+        start = self.spans[first - 1][0] if first > 0 else 0
+        end = self.spans[last + 1][1] if last + 1 < len(self.phones) else self.frames
+        before = self.phones[first - 1].states if first > 0 else ()
+        after = self.phones[last + 1].states if last + 1 < len(self.phones) else ()
+        return start, end, before, after
+
+
+def choose_pronunciations(log_probs: np.ndarray, inventory: PhoneInventory,
+                          options: Sequence[Sequence[Sequence[str]]]) -> list[list[str]]:
+    """Per word, the pronunciation among its options (the usual one first) that the recording supports best.
+
+    "the" may be said with either vowel, "a" as /ə/ or /eɪ/: a learner who says a correct variant
+    must not be marked down. Each option is scored by its CTC likelihood over the word's window.
+    """
+    chosen = [list(word_options[0]) for word_options in options]
+    if all(len(word_options) < 2 for word_options in options):
+        return chosen
+    try:
+        alignment = _Alignment.of(log_probs, inventory, chosen)
+    except AlignmentImpossible:
+        return chosen
+    for w, word_options in enumerate(options):
+        members = alignment.members(w)
+        if len(word_options) < 2 or not members:
+            continue
+        start, end, before, after = alignment.window(members)
+        hypotheses = [
+            [*before, *(s for phone in option if phone in inventory.units for s in inventory.units[phone]), *after]
+            for option in word_options
+        ]
+        likelihoods = ctc_log_likelihoods(log_probs[start:end], hypotheses, inventory.blank)
+        chosen[w] = list(word_options[int(np.argmax(likelihoods))])
+    return chosen
+
+
 def analyse(log_probs: np.ndarray, inventory: PhoneInventory, word_phones: Sequence[Sequence[str]]) -> Analysis:
     """Evidence for each expected phone (ARPAbet) of each word, from log-posteriors of shape (frames, tokens)."""
-    flat = [
-        _FlatPhone(w, p, phone, inventory.units[phone])
-        for w, phones in enumerate(word_phones)
-        for p, phone in enumerate(phones)
-        if phone in inventory.units
-    ]
-    states = [state for item in flat for state in item.states]
     try:
-        path = viterbi_path(log_probs, states, inventory.blank)
+        alignment = _Alignment.of(log_probs, inventory, word_phones)
     except AlignmentImpossible:
         unaligned = [WordEvidence([PhoneEvidence(p, p in inventory.units) for p in phones], None, None, 0.0)
                      for phones in word_phones]
         return Analysis(unaligned, aligned=False, frames=len(log_probs))
 
-    spans = _phone_spans(flat, state_spans(path, len(states)))
     decoded = greedy_tokens(log_probs, inventory.silent)
     hearings = hearing_by_word(word_phones, inventory.read(token.token_id for token in decoded))
+    flat, spans = alignment.phones, alignment.spans
     words = []
     for w, phones in enumerate(word_phones):
-        members = [i for i, item in enumerate(flat) if item.word == w]
-        verdict = _word_verdict(log_probs, inventory, flat, spans, members)
+        members = alignment.members(w)
+        verdict = _word_verdict(log_probs, inventory, alignment, members)
         evidence_by_position: dict[int, PhoneEvidence] = {}
         for rank, i in enumerate(members):
             start, end = spans[i]
@@ -133,18 +190,14 @@ def _phone_spans(flat: list[_FlatPhone], state_frames: list[StateSpan]) -> list[
     return spans
 
 
-def _word_verdict(log_probs: np.ndarray, inventory: PhoneInventory, flat: list[_FlatPhone],
-                  spans: list[tuple[int, int]], members: list[int]) -> WordGop:
+def _word_verdict(log_probs: np.ndarray, inventory: PhoneInventory, alignment: _Alignment,
+                  members: list[int]) -> WordGop:
     """CTC-GOP of a word's phones over the frames from the phone before it to the phone after it."""
     if not members:
         return WordGop(phones=[], deletion_margin=0.0)
-    first, last = members[0], members[-1]
-    start = spans[first - 1][0] if first > 0 else 0
-    end = spans[last + 1][1] if last + 1 < len(flat) else len(log_probs)
-    before = flat[first - 1].states if first > 0 else ()
-    after = flat[last + 1].states if last + 1 < len(flat) else ()
-    return word_gop(log_probs[start:end], [flat[i].phone for i in members], inventory.units, inventory.blank,
-                    before, after)
+    start, end, before, after = alignment.window(members)
+    return word_gop(log_probs[start:end], [alignment.phones[i].phone for i in members], inventory.units,
+                    inventory.blank, before, after)
 
 
 def _peak_log_posterior(log_probs: np.ndarray, states: tuple[TokenClass, ...], start: int, end: int) -> float:

@@ -1,9 +1,9 @@
 """The ``ctc`` backend: a neural phoneme recogniser that learners download once and run on CPU or GPU.
 
 Per batch of requests: one forward pass for all recordings (:mod:`.model`); per request: expected
-phones from :mod:`inference_daemon.pronunciation`, evidence from forced alignment, CTC-GOP and free
-decoding (:mod:`.analysis`), scores and errors (:mod:`.scoring`), explanations and suggestions from
-:mod:`inference_daemon.phonetics`.
+phones from :mod:`inference_daemon.pronunciation` (the dictionary variant the recording supports
+best), evidence from forced alignment, CTC-GOP and free decoding (:mod:`.analysis`), scores and
+errors (:mod:`.scoring`), explanations and suggestions from :mod:`inference_daemon.phonetics`.
 
     python -m inference_daemon serve --backend ctc --model facebook/wav2vec2-xlsr-53-espeak-cv-ft
 """
@@ -11,6 +11,7 @@ decoding (:mod:`.analysis`), scores and errors (:mod:`.scoring`), explanations a
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
 from importlib.metadata import version
 from typing import ClassVar
@@ -18,7 +19,7 @@ from typing import ClassVar
 import numpy as np
 
 from inference_daemon.backends.base import AssessmentRequest, Backend, BackendInfo
-from inference_daemon.backends.ctc.analysis import Analysis, WordEvidence, analyse
+from inference_daemon.backends.ctc.analysis import Analysis, WordEvidence, analyse, choose_pronunciations
 from inference_daemon.backends.ctc.model import CtcPhoneModel
 from inference_daemon.backends.ctc.scoring import WordJudgement, judge_word
 from inference_daemon.errors import AssessmentError
@@ -41,8 +42,22 @@ NOT_MATCHED_WARNING = (
     "Most words could not be found in the recording: it sounds like something else was read, or the "
     "recording is very noisy. The scores below are not reliable."
 )
+# Pronunciations of one word compared against the recording (dictionary variants, combined per token).
+MAX_PRONUNCIATIONS = 8
 # When at least this share of the words is missing, the reading probably was another sentence.
 NOT_MATCHED_MISSING_SHARE = 0.6
+
+
+def pronunciation_options(word: TargetWord, limit: int = MAX_PRONUNCIATIONS) -> list[list[str]]:
+    """The word's pronunciations, its tokens' variants combined, the usual one first, at most ``limit``."""
+    options: list[list[str]] = []
+    for combination in itertools.product(*word.variants):
+        phones = [phone for pronunciation in combination for phone in pronunciation]
+        if phones not in options:
+            options.append(phones)
+        if len(options) == limit:
+            break
+    return options or [word.phones]
 
 
 def _round(value: float) -> float:
@@ -109,8 +124,10 @@ class CtcBackend(Backend):
         for request, log_probs in zip(requests, posteriors, strict=True):
             try:
                 words = target_words(validate_target_text(request.text))
-                analysis = analyse(log_probs, model.inventory, [word.phones for word in words])
-                results.append(self._document(request, words, analysis))
+                options = [pronunciation_options(word) for word in words]
+                expected = choose_pronunciations(log_probs, model.inventory, options)
+                analysis = analyse(log_probs, model.inventory, expected)
+                results.append(self._document(request, words, expected, analysis))
             except AssessmentError as exc:
                 results.append(exc)
             except Exception as exc:
@@ -118,7 +135,8 @@ class CtcBackend(Backend):
                 results.append(exc)
         return results
 
-    def _document(self, request: AssessmentRequest, words: list[TargetWord], analysis: Analysis) -> FeedbackDocument:
+    def _document(self, request: AssessmentRequest, words: list[TargetWord], expected: list[list[str]],
+                  analysis: Analysis) -> FeedbackDocument:
         warnings = []
         if not analysis.aligned:
             feedback = [self._unheard_word(target) for target in words]
@@ -128,9 +146,11 @@ class CtcBackend(Backend):
             judged = [j.score for j in judgements if j.score is not None]
             # A word with no sound the model can hear gets the others' mean, so as not to bias the sentence.
             fallback = float(np.mean(judged)) if judged else 0.0
-            feedback = [self._word(request, target, evidence, judgement, fallback)
-                        for target, evidence, judgement in zip(words, analysis.words, judgements, strict=True)]
-            unscored = self._unscored_warning(words)
+            feedback = [
+                self._word(request, target, phones, evidence, judgement, fallback)
+                for target, phones, evidence, judgement in zip(words, expected, analysis.words, judgements, strict=True)
+            ]
+            unscored = self._unscored_warning(words, expected)
             if unscored:
                 warnings.append(unscored)
             missing = sum(word.status is WordStatus.missing for word in feedback)
@@ -144,12 +164,11 @@ class CtcBackend(Backend):
             suggestions=suggestions, warnings=warnings,
         )
 
-    def _word(self, request: AssessmentRequest, target: TargetWord, evidence: WordEvidence,
+    def _word(self, request: AssessmentRequest, target: TargetWord, expected: list[str], evidence: WordEvidence,
               judgement: WordJudgement, fallback_score: float) -> WordFeedback:
         explanation, suggestion = (None, None)
         if judgement.errors:
-            explanation, suggestion = advise_word(target.text, target.phones, judgement.errors,
-                                                  request.native_language)
+            explanation, suggestion = advise_word(target.text, expected, judgement.errors, request.native_language)
         word_score = judgement.score if judgement.score is not None else fallback_score
         wrong = {e.position: e for e in judgement.errors if e.type is not ErrorType.insertion}
         phones = [
@@ -165,7 +184,7 @@ class CtcBackend(Backend):
         return WordFeedback(
             index=target.index, text=target.text, start=self._seconds(evidence.start, request),
             end=self._seconds(evidence.end, request), score=_round(word_score), status=judgement.status,
-            expected_phones=target.phones, heard_phones=evidence.heard, errors=judgement.errors,
+            expected_phones=expected, heard_phones=evidence.heard, errors=judgement.errors,
             explanation=explanation, suggestion=suggestion, phones=phones,
         )
 
@@ -182,12 +201,13 @@ class CtcBackend(Backend):
             errors=[PhoneError(type=ErrorType.deletion, expected=p, position=i) for i, p in enumerate(target.phones)],
         )
 
-    def _unscored_warning(self, words: list[TargetWord]) -> str | None:
+    def _unscored_warning(self, words: list[TargetWord], expected: list[list[str]]) -> str | None:
         missing = set(self.model.inventory.missing)
-        affected = [word for word in words if missing & set(word.phones)]
+        affected = [(word, missing & set(phones)) for word, phones in zip(words, expected, strict=True)]
+        affected = [(word, lacking) for word, lacking in affected if lacking]
         if not affected:
             return None
-        phones = sorted(missing & {phone for word in affected for phone in word.phones})
+        phones = sorted(set().union(*(lacking for _, lacking in affected)))
         return UNSCORED_WARNING.format(s="s" if len(phones) > 1 else "", phones="/, /".join(phones),
-                                       word_list=", ".join(f"“{word.text}”" for word in affected),
+                                       word_list=", ".join(f"“{word.text}”" for word, _ in affected),
                                        their="their" if len(affected) > 1 else "its")
