@@ -90,6 +90,11 @@ def notes_in(anki: AnkiSession, deck: str) -> list[Any]:
     return [col.get_note(nid) for nid in col.find_notes(f'"deck:{deck}"')]
 
 
+def wait_for_undo_step(anki: AnkiSession, name: str, timeout: float = 20.0) -> None:
+    """Wait until a background operation named ``name`` has finished (its undo entry is offered in the Edit menu)."""
+    anki.wait_until(lambda: name in anki.mw.form.actionUndo.text(), timeout, f"the operation {name!r} to finish")
+
+
 def preview_column(dialog: Any, column: int) -> list[str]:
     return [dialog.preview.item(row, column).text() for row in range(dialog.preview.rowCount())]
 
@@ -125,17 +130,18 @@ def test_import_dialog_previews_imports_and_one_undo_removes_it(anki: AnkiSessio
     dialog.grab().save(str(ARTIFACTS / "import-sentences-dialog.png"))
 
     dialog.import_button.click()
-    report = anki.wait_until(lambda: dialog.last_report, what="the import to finish")
+    wait_for_undo_step(anki, "Import 2 pronunciation sentences")
+    report = dialog.last_report
     assert report.added == 2
     sentences_now = sorted(note["Sentence"] for note in notes_in(anki, "E2E::Phrases"))
     assert sentences_now == ["Thank you, Jürgen.", "The café is open.", "The ship is big."]
     cafe = next(note for note in notes_in(anki, "E2E::Phrases") if note["Sentence"] == "The café is open.")
     assert cafe["Translation"] == "Le café est ouvert."
     assert sorted(cafe.tags) == ["food", "level::beginner"]
-    assert "Import 2 pronunciation sentences" in anki.mw.form.actionUndo.text()
 
     anki.mw.undo()
-    anki.wait_until(lambda: len(notes_in(anki, "E2E::Phrases")) == 1, what="undo to remove the imported notes")
+    anki.wait_until(lambda: "Import 2 pronunciation sentences" in anki.mw.form.actionRedo.text(),
+                    what="undo to finish")
     assert notes_in(anki, "E2E::Phrases")[0]["Sentence"] == "The ship is big."
 
 
@@ -143,8 +149,8 @@ def test_import_dialog_previews_imports_and_one_undo_removes_it(anki: AnkiSessio
 def test_starter_deck_is_one_click_from_the_menu(anki: AnkiSession) -> None:
     starter_deck = authoring("starter_deck")
     menu_action(coach_menu(anki), "Add starter deck").trigger()
-    notes = anki.wait_until(lambda: notes_in(anki, starter_deck.STARTER_DECK_NAME), timeout=90,
-                            what="the starter deck")
+    wait_for_undo_step(anki, f"Import {len(starter_deck.starter_rows())} pronunciation sentences", timeout=90)
+    notes = notes_in(anki, starter_deck.STARTER_DECK_NAME)
     assert len(notes) >= 120
     assert all(note["Hint"] and any(tag.startswith("contrast::") for tag in note.tags) for note in notes)
     if shutil.which("espeak-ng"):
@@ -182,7 +188,8 @@ def test_browser_copies_notes_into_practice_notes_and_adds_fields_to_their_type(
         chooser.form.filter.setText("E2E::Practice")
         chooser.name = "E2E::Practice"
         chooser.accept_with_callback()
-        copied = anki.wait_until(lambda: notes_in(anki, "E2E::Practice"), what="the copied practice notes")
+        wait_for_undo_step(anki, "Import 2 pronunciation sentences")
+        copied = notes_in(anki, "E2E::Practice")
         assert sorted(note["Sentence"] for note in copied) == ["Good morning, Sam!", "Thank you very much."]
         morning = next(note for note in copied if note["Sentence"].startswith("Good"))
         assert morning["Reference Audio"] == "[sound:morning.mp3]"
@@ -192,8 +199,8 @@ def test_browser_copies_notes_into_practice_notes_and_adds_fields_to_their_type(
 
         with mock.patch.object(browser_action, "askUser", return_value=True) as asked:
             menu_action(submenu, "Add practice fields to note type").trigger()
-            anki.wait_until(lambda: sentences_in_vocabulary() == ["", "Good morning, Sam!", "Thank you very much."],
-                            what="the practice fields on Basic, with sentences filled from the front")
+            wait_for_undo_step(anki, "Add pronunciation practice fields")
+        assert sentences_in_vocabulary() == ["", "Good morning, Sam!", "Thank you very much."]
         assert "Basic: Sentence, Reference Audio, Recording, Feedback" in asked.call_args.args[0]
         assert set(col.models.field_names(col.models.by_name("Basic"))) >= {"Sentence", "Recording", "Feedback"}
     finally:
