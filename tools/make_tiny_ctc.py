@@ -1,10 +1,11 @@
 """Build a tiny random-weight CTC phoneme recogniser offline, so that tests and benchmarks run the `ctc` backend.
 
 The model is a ``Wav2Vec2ForCTC`` with the real architecture in miniature (the same convolutional
-front end, so 20 ms frames, a two-layer transformer of width 32) and an espeak-style IPA vocabulary,
-saved with the real ``Wav2Vec2FeatureExtractor`` and ``Wav2Vec2PhonemeCTCTokenizer`` classes, like
-``facebook/wav2vec2-xlsr-53-espeak-cv-ft``. Its posteriors are random but fixed by the seed; it
-loads in well under a second with ``serve --backend ctc --model OUT_DIR``.
+front end, so 20 ms frames, a two-layer transformer of width 32) and an espeak-style IPA
+vocabulary with a word delimiter, saved with the real ``Wav2Vec2FeatureExtractor`` and
+``Wav2Vec2PhonemeCTCTokenizer`` classes, like ``facebook/wav2vec2-xlsr-53-espeak-cv-ft``. Its
+posteriors are random but fixed by the seed; it loads in well under a second with
+``serve --backend ctc --model OUT_DIR``.
 
     python tools/make_tiny_ctc.py /tmp/tiny-ctc
 """
@@ -30,6 +31,7 @@ from transformers import (
 log = logging.getLogger("make_tiny_ctc")
 
 SPECIAL_TOKENS = ("<pad>", "<s>", "</s>", "<unk>")
+WORD_DELIMITER = "|"
 # espeak-ng's General American phones (what the espeak-cv-ft checkpoints emit for English), plus a
 # few that English does not use, as in those multilingual vocabularies.
 IPA_PHONES = (
@@ -46,11 +48,12 @@ BLANK_BIAS = 8.0
 def build(out_dir: Path, seed: int = 0, phones: Sequence[str] = IPA_PHONES) -> Path:
     """Write the model, feature extractor and tokenizer (vocabulary: ``phones``) to ``out_dir``; returns it."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    vocabulary = {token: index for index, token in enumerate((*SPECIAL_TOKENS, *phones))}
+    vocabulary = {token: index for index, token in enumerate((*SPECIAL_TOKENS, WORD_DELIMITER, *phones))}
     with tempfile.TemporaryDirectory() as scratch:
         vocab_file = Path(scratch) / "vocab.json"
         vocab_file.write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
-        tokenizer = Wav2Vec2PhonemeCTCTokenizer(str(vocab_file), do_phonemize=False, phonemizer_lang="en-us")
+        tokenizer = Wav2Vec2PhonemeCTCTokenizer(str(vocab_file), do_phonemize=False, phonemizer_lang="en-us",
+                                                word_delimiter_token=WORD_DELIMITER)
     feature_extractor = Wav2Vec2FeatureExtractor(feature_size=1, sampling_rate=16_000, padding_value=0.0,
                                                  do_normalize=True, return_attention_mask=True)
     Wav2Vec2Processor(feature_extractor=feature_extractor, tokenizer=tokenizer).save_pretrained(out_dir)
