@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -31,6 +32,8 @@ pytest.importorskip("transformers")
 from inference_daemon.backends.ctc import CtcBackend
 from inference_daemon.backends.ctc.backend import pronunciation_options
 
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SPEECHOCEAN = SHARED / "data" / "speechocean762-dev"
 SENTENCES = ["I think this is a good idea.", "The cat sat on the mat.", "She sells sea shells by the shore."]
 
 
@@ -189,3 +192,14 @@ def test_describe_reports_model_device_and_unscored_phones(backend: CtcBackend, 
     assert (info.name, info.model, info.device) == ("ctc", str(tiny_model), "cpu")
     assert info.details["unscored_phones"] == []
     assert info.details["frame_seconds"] == pytest.approx(0.02)
+
+
+@pytest.mark.skipif(not SPEECHOCEAN.is_dir(), reason=f"speechocean762 development subset not found at {SPEECHOCEAN}")
+def test_speechocean_evaluation_runs_the_ctc_backend(tiny_model: Path, tmp_path: Path) -> None:
+    evaluate = _load_tool("evaluate_speechocean")
+    out = tmp_path / "metrics.json"
+    evaluate.main([str(SPEECHOCEAN), "--split", "train", "--backend", "ctc", "--model", str(tiny_model),
+                   "--device", "cpu", "--limit", "3", "--json-out", str(out)])
+    metrics = json.loads(out.read_text())["metrics"]
+    assert (metrics["backend"], metrics["utterances"], metrics["failed"]) == ("ctc", 3, 0)
+    assert metrics["utterances_with_other_words"] == 0 and metrics["phones"] > 0

@@ -19,7 +19,6 @@ from inference_daemon.backends.ctc.forced_align import (
     AlignmentImpossible,
     StateSpan,
     TokenClass,
-    class_log_probs,
     state_spans,
     viterbi_path,
 )
@@ -38,7 +37,6 @@ class PhoneEvidence:
     start: int | None = None
     end: int | None = None
     gop: PhoneGop | None = None
-    peak_log_posterior: float = 0.0
     free_heard: str | None = None
 
 
@@ -156,7 +154,6 @@ def analyse(log_probs: np.ndarray, inventory: PhoneInventory, word_phones: Seque
             start, end = spans[i]
             evidence_by_position[flat[i].position] = PhoneEvidence(
                 phone=flat[i].phone, scored=True, start=start, end=end, gop=verdict.phones[rank],
-                peak_log_posterior=_peak_log_posterior(log_probs, flat[i].states, start, end),
                 free_heard=hearings[w].aligned[flat[i].position],
             )
         evidence = [
@@ -198,8 +195,3 @@ def _word_verdict(log_probs: np.ndarray, inventory: PhoneInventory, alignment: _
     start, end, before, after = alignment.window(members)
     return word_gop(log_probs[start:end], [alignment.phones[i].phone for i in members], inventory.units,
                     inventory.blank, before, after)
-
-
-def _peak_log_posterior(log_probs: np.ndarray, states: tuple[TokenClass, ...], start: int, end: int) -> float:
-    """The highest log-probability of the phone's tokens on its frames (CTC phones fire in peaks)."""
-    return float(class_log_probs(log_probs[start:end], list(states)).max())
