@@ -126,8 +126,9 @@ def parse_json_answer(raw: str) -> ParsedAnswer:
 
 _NO_PROBLEM = re.compile(r"^\s*no\s+problems?\s*[.!]?\s*$", re.IGNORECASE)
 _TEXT_ENTRY = re.compile(
-    r"word:\s*(?P<word>.+?)\s+issue:\s*(?P<issue>.+?)\s+suggestion:\s*(?P<suggestion>.+?)\s*(?=\bword:|\Z)",
-    re.IGNORECASE | re.DOTALL,
+    r"word:[ \t]*(?P<word>[^\n]+?)\s+issue:[ \t]*(?P<issue>[^\n]+?)\s+suggestion:[ \t]*(?P<suggestion>[^\n]+?)"
+    r"[ \t]*(?=\s+word:|\n|\Z)",
+    re.IGNORECASE,
 )
 
 
