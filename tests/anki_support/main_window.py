@@ -92,6 +92,8 @@ def running_anki(base: Path) -> Iterator[AnkiSession]:
     import aqt
     import aqt.profiles
 
+    # Anki's single-instance check is per user; a test Anki must neither join nor be joined by another.
+    aqt.AnkiApp.KEY = f"pronunciation-coach-test-{os.getpid()}"
     previous_hook = sys.excepthook
     with mock.patch.object(aqt.profiles.ProfileManager, "setDefaultLang",
                            lambda self, index: self.setLang("en_US")):
@@ -105,7 +107,13 @@ def running_anki(base: Path) -> Iterator[AnkiSession]:
         yield session
     finally:
         sys.excepthook = previous_hook
-        session.mw.unloadProfileAndExit()
-        with contextlib.suppress(AssertionError):
-            session.wait_until(lambda: session.mw.col is None, 20, "the profile to close")
-        session.pump(0.3)
+        _close(session)
+
+
+def _close(session: AnkiSession) -> None:
+    """Close the profile and leave Anki's event loop the way Anki itself does when quitting."""
+    from aqt.qt import QTimer
+
+    session.mw.unloadProfileAndExit()  # ends by calling app.exit(0) from a timer
+    QTimer.singleShot(int(STARTUP_TIMEOUT_S * 1000), session.app.quit)  # never hang a test run
+    session.app.exec()

@@ -1,0 +1,50 @@
+"""The add-on reads the daemon's feedback document through the JSON Schema it ships; both must agree."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from inference_daemon.feedback import feedback_json_schema
+from tests.anki_support.addon_import import ADDON_DIR, addon_module
+from tests.anki_support.documents import daemon_document
+
+document = addon_module("document")
+
+
+def test_shipped_schema_is_the_daemons_schema() -> None:
+    shipped = json.loads((ADDON_DIR / "feedback_schema.json").read_text(encoding="utf-8"))
+    assert shipped == feedback_json_schema(), (
+        "addon/feedback_schema.json is out of date; regenerate it from inference_daemon.feedback.feedback_json_schema()"
+    )
+
+
+def test_a_daemon_document_parses_with_the_fields_the_addon_shows() -> None:
+    feedback = document.parse_feedback(daemon_document())
+    assert feedback.score == 64
+    assert [w.text for w in feedback.words_needing_work] == ["think", "so"]
+    think = feedback.words[1]
+    assert think.heard_phones == ("S", "IH", "NG", "K")
+    assert think.errors[0].expected == "TH" and think.errors[0].heard == "S"
+    assert feedback.suggestions == ("Practise /θ/.",)
+
+
+@pytest.mark.parametrize("broken", [
+    {"version": 2},
+    {"score": 140},
+    {"words": [{"index": 0, "text": "I", "score": 90, "status": "great", "expected_phones": []}]},
+    {"summary": None},
+    {"unexpected": True},
+])
+def test_documents_that_break_the_contract_are_refused(broken: dict[str, Any]) -> None:
+    with pytest.raises(document.InvalidFeedback):
+        document.parse_feedback(daemon_document(**broken))
+
+
+def test_a_missing_required_field_is_named() -> None:
+    data = daemon_document()
+    del data["words"][1]["status"]
+    with pytest.raises(document.InvalidFeedback, match="words/1"):
+        document.parse_feedback(data)

@@ -1,0 +1,86 @@
+"""Feedback HTML: marked words with what was expected and heard, escaped text, players, night-mode styles."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from tests.anki_support.addon_import import addon_module
+from tests.anki_support.documents import daemon_document
+
+document = addon_module("document")
+render = addon_module("render")
+phones = addon_module("phones")
+
+WHEN = datetime(2026, 3, 4, 9, 30)
+
+
+def rendered(recording: str | None = None, reference: str | None = None, **changes: Any) -> str:
+    feedback = document.parse_feedback(daemon_document(**changes))
+    return str(render.render_feedback(feedback, assessed_at=WHEN, recording_file=recording,
+                                      reference_file=reference))
+
+
+def test_mispronounced_and_missing_words_are_marked_inside_the_sentence() -> None:
+    html = rendered()
+    sentence = re.search(r'<div class="pc-sentence">(.*?)</div>', html).group(1)  # type: ignore[union-attr]
+    assert sentence.startswith('<span class="pc-word">I</span> ')
+    assert '<span class="pc-word pc-mispronounced" tabindex="0">think<span class="pc-tip">' in sentence
+    assert "expected /θɪŋk/ · heard /sɪŋk/" in sentence
+    assert '<span class="pc-word pc-missing" tabindex="0">so<span class="pc-tip">expected /soʊ/ · not heard' in sentence
+    assert sentence.endswith("</span>."), "punctuation of the sentence is kept after the word"
+
+
+def test_explanation_suggestion_score_summary_and_date_are_shown() -> None:
+    html = rendered()
+    assert "You said /s/ instead of /θ/." in html and "Try: Put your tongue between your teeth." in html
+    assert 'class="pc-score pc-score-mid">64<' in html
+    assert "2 words to work on" in html and "Mind the th." in html and "<li>Practise /θ/.</li>" in html
+    assert "2026-03-04 09:30" in html
+
+
+def test_text_from_the_daemon_is_escaped() -> None:
+    html = rendered(summary="<script>alert(1)</script>", text="I think so <b>.")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "&lt;b&gt;." in html
+
+
+def test_players_for_the_recording_and_the_reference() -> None:
+    assert "<audio" not in rendered()
+    html = rendered(recording="rec 1.wav", reference='ref".mp3')
+    assert '<span>Your recording</span><audio controls preload="none" src="rec 1.wav">' in html
+    assert 'src="ref&quot;.mp3"' in html
+
+
+def test_words_that_do_not_follow_the_text_are_still_all_shown() -> None:
+    html = rendered(text="Completely different.")
+    assert html.count('class="pc-word') == 3
+
+
+def test_a_clean_reading_has_no_error_list() -> None:
+    data = daemon_document()
+    for word in data["words"]:
+        word.update(status="ok", heard_phones=None, errors=[], explanation=None, suggestion=None)
+    feedback = document.parse_feedback(data)
+    html = render.render_feedback(feedback, assessed_at=WHEN)
+    assert "pc-errors" not in html and "Every word was clear" in html
+    assert render.summary_line(feedback) == "Score 64/100 · every word was clear"
+
+
+def test_night_mode_has_its_own_colours() -> None:
+    night_rule = re.search(r"\.nightMode \.pc-feedback[^{]*\{([^}]*)\}", render.FEEDBACK_CSS)
+    assert night_rule and "--pc-bad" in night_rule.group(1) and "--pc-tip-bg" in night_rule.group(1)
+
+
+@pytest.mark.parametrize(("score", "band"), [(95, "good"), (80, "good"), (79.9, "mid"), (60, "mid"), (12, "low")])
+def test_score_bands(score: float, band: str) -> None:
+    assert render.score_band(score) == band
+
+
+def test_ipa_table_agrees_with_the_daemons_preferred_symbols() -> None:
+    ipa = pytest.importorskip("inference_daemon.pronunciation.ipa")
+    for phone, symbol in phones.ARPABET_TO_IPA.items():
+        assert ipa.ARPABET_TO_IPA[phone][0].replace("\u0361", "") == symbol, phone
