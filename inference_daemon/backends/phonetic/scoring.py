@@ -35,7 +35,7 @@ class LogisticModel:
         return np.asarray(((rows - self.mean) / self.scale) @ self.weights + self.bias, dtype=np.float64)
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-self.logits(rows)))
+        return 1.0 / (1.0 + np.exp(-np.clip(self.logits(rows), -500.0, 500.0)))
 
     def to_json(self) -> dict[str, Any]:
         return {

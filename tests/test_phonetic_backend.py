@@ -1,0 +1,88 @@
+"""The phonetic backend on espeak-ng speech: correct readings, skipped words, another sentence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from inference_daemon.backends import backend_class
+from inference_daemon.backends.phonetic.backend import NOT_MATCHED_WARNING, PhoneticBackend
+from inference_daemon.feedback import FeedbackDocument, WordStatus
+from inference_daemon.sentence import split_words
+from tests.espeak_audio import synthesize
+from tests.minimal_pairs import VOICES, assess_wav
+from tests.phonetic_fixtures import loaded_backend, needs_espeak
+
+pytestmark = needs_espeak
+
+CORRECT_SENTENCES = (
+    "The quick brown fox jumps over the lazy dog.",
+    "Please call Stella and ask her to bring these things.",
+    "I would like a cup of coffee, thank you.",
+    "She has 3 cats and a dog.",
+)
+
+
+def _check_document(document: FeedbackDocument, sentence: str) -> None:
+    assert [w.text for w in document.words] == split_words(sentence)
+    assert document.backend == "phonetic"
+    previous_end = 0.0
+    for word in document.words:
+        if word.status is WordStatus.missing and word.start is None:
+            continue
+        assert word.phones is not None
+        assert [p.phone for p in word.phones] == word.expected_phones
+        assert word.start is not None and word.end is not None
+        assert previous_end - 0.011 <= word.start <= word.end <= document.duration_s
+        previous_end = word.end
+
+
+def test_registered_as_the_default_backend() -> None:
+    assert backend_class("phonetic") is PhoneticBackend
+
+
+@pytest.mark.parametrize("voice", VOICES)
+def test_correct_readings_are_judged_ok(voice: str, tmp_path: Path) -> None:
+    flagged, total = 0, 0
+    for number, sentence in enumerate(CORRECT_SENTENCES):
+        document = assess_wav(loaded_backend(), synthesize(sentence, voice, tmp_path / f"{number}.wav"), sentence)
+        _check_document(document, sentence)
+        assert not document.warnings
+        flagged += len(document.mispronounced_words)
+        total += len(document.words)
+    # espeak's voices are far from the acoustic model's speakers and the threshold is fitted on
+    # learners' speech: measured 0.17 (en-us) and 0.26 (en-gb) of correct words flagged.
+    assert flagged / total <= 0.35
+
+
+def test_words_left_unread_at_the_end_are_flagged_with_a_warning(tmp_path: Path) -> None:
+    """A reading that stops early still gives a valid document. Known limit: the alignment then often
+    fails as a whole, so the words that were read are reported missing too (see the warning)."""
+    sentence = "My brother works in a big hospital near the river"
+    wav = synthesize("My brother works in a big", "en-us", tmp_path / "short.wav")
+    document = assess_wav(loaded_backend(), wav, sentence)
+    _check_document(document, sentence)
+    assert all(w.status is not WordStatus.ok for w in document.words[-3:])
+    assert WordStatus.missing in [w.status for w in document.words[-3:]]
+    assert document.warnings
+
+
+def test_reading_another_sentence_is_reported_not_failed(tmp_path: Path) -> None:
+    sentence = "The children played football in the park"
+    wav = synthesize("Yesterday it rained all morning long", "en-us", tmp_path / "other.wav")
+    document = assess_wav(loaded_backend(), wav, sentence)
+    assert [w.text for w in document.words] == split_words(sentence)
+    assert sum(w.status is not WordStatus.ok for w in document.words) >= len(document.words) // 2
+    assert NOT_MATCHED_WARNING in document.warnings
+    assert document.score < 50
+
+
+def test_mispronounced_word_gets_explanation_and_suggestion(tmp_path: Path) -> None:
+    sentence = "we took the van home"
+    wav = synthesize("we took the ban home", "en-us", tmp_path / "ban.wav")
+    document = assess_wav(loaded_backend(), wav, sentence)
+    van = document.words[3]
+    assert van.status is not WordStatus.ok
+    assert van.errors and van.explanation and van.suggestion
+    assert document.summary
