@@ -1,0 +1,94 @@
+"""Benchmark any backend on an annotated test split, through the daemon's own code path; compare systems.
+
+``run`` assesses every utterance of a dataset file (from ``tools/build_dataset.py``, or a released
+L2-Arctic-plus ``test_data.json``) with the chosen backend and its own options, scores the answers
+(word-level detection, BLEU-2, ROUGE-L, optional BERTScore, phone-level MDD where the backend gives
+phones), prints a table and writes a result JSON. ``compare`` prints several result JSONs side by
+side and draws a comparison plot (PNG).
+
+    python tools/evaluate.py run data/l2arctic.json --split test --backend phonetic --json-out results/phonetic.json
+    python tools/evaluate.py run data/l2arctic.json --backend alm --model runs/stage2 --json-out results/tuned.json
+    python tools/evaluate.py compare results/*.json --png results/benchmark.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from inference_daemon.backends import DEFAULT_BACKEND, backend_class
+from inference_daemon.evaluation.report import plot, table
+from inference_daemon.evaluation.runner import evaluate_backend
+from inference_daemon.training.dataset_file import read_dataset
+
+log = logging.getLogger("evaluate")
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__.split("\n\n", 1)[1],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="evaluate one backend on a dataset split")
+    run.add_argument("dataset", type=Path, help="dataset file (tools/build_dataset.py) or release test_data.json")
+    run.add_argument("--split", default="test", help="split to evaluate (default test; unsplit records always count)")
+    run.add_argument("--audio-root", type=Path, help="folder that relative audio paths start from")
+    run.add_argument("--backend", default=DEFAULT_BACKEND, help="backend name or module:Class; its options follow")
+    run.add_argument("--system", help="name of this system in tables and plots (default: backend and model)")
+    run.add_argument("--limit", type=int, help="evaluate only the first N utterances")
+    run.add_argument("--no-native-language", action="store_true",
+                     help="do not send the speaker's first language with the requests")
+    run.add_argument("--bertscore-model", type=Path, help="local encoder for BERTScore (e.g. roberta-large); "
+                     "without it BERTScore is reported as not computed")
+    run.add_argument("--json-out", type=Path, help="write the summary and per-utterance scores here")
+    compare = commands.add_parser("compare", help="tabulate and plot several result JSONs")
+    compare.add_argument("results", type=Path, nargs="+", help="result JSONs written by 'run --json-out'")
+    compare.add_argument("--png", type=Path, help="write the comparison plot here")
+    return parser, run
+
+
+def run_command(args: argparse.Namespace) -> dict[str, Any]:
+    items = read_dataset(args.dataset, args.split, args.audio_root)[: args.limit]
+    if not items:
+        raise SystemExit(f"{args.dataset} has no records in split {args.split!r}")
+    backend = backend_class(args.backend).from_arguments(args)
+    evaluation = evaluate_backend(
+        backend, [(i.utterance, None if args.no_native_language else i.native_language) for i in items]
+    )
+    info = backend.describe()
+    summary = evaluation.benchmark.summary(args.bertscore_model)
+    summary["real_time_factor"] = evaluation.processing_s / evaluation.audio_s if evaluation.audio_s else None
+    return {
+        "system": args.system or f"{info.name}:{Path(info.model).name or info.model}",
+        "backend": info.name, "model": info.model, "dataset": str(args.dataset), "split": args.split,
+        "summary": summary, "utterances": [score.to_json() for score in evaluation.benchmark.scores],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser, run_parser = build_parser()
+    known, _ = parser.parse_known_args(argv)
+    if known.command == "run":
+        backend_class(known.backend).add_arguments(run_parser)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "run":
+        result = run_command(args)
+        print(table([result]))
+        if args.json_out:
+            args.json_out.parent.mkdir(parents=True, exist_ok=True)
+            args.json_out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            log.info("wrote %s", args.json_out)
+        return 0
+    results = [json.loads(path.read_text(encoding="utf-8")) for path in args.results]
+    print(table(results))
+    if args.png:
+        log.info("wrote %s", plot(results, args.png))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
