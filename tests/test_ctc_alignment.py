@@ -28,8 +28,8 @@ from inference_daemon.backends.ctc.phone_map import PhoneInventory, build_invent
 
 BLANK = 0
 # A toy model: token 0 is the blank, then one token per phone.
-TOKENS = {"<pad>": 0, "k": 1, "æ": 2, "t": 3, "s": 4, "ɪ": 5, "p": 6}
-PHONE_OF = {"K": 1, "AE": 2, "T": 3, "S": 4, "IH": 5, "P": 6}
+TOKENS = {"<pad>": 0, "k": 1, "æ": 2, "t": 3, "s": 4, "ɪ": 5, "p": 6, "ə": 7}
+PHONE_OF = {"K": 1, "AE": 2, "T": 3, "S": 4, "IH": 5, "P": 6, "AH": 7}
 
 
 def posteriors(frames: list[str | None], confidence: float = 0.9) -> np.ndarray:
@@ -189,6 +189,15 @@ def test_the_pronunciation_variant_that_was_said_is_chosen(inventory: PhoneInven
     assert choose_pronunciations(log_probs, inventory, options) == [["S", "IH", "T"], ["K", "IH", "T"]]
     options = [[["S", "IH", "T"]], [["K", "IH", "T"], ["K", "AE", "T"]]]
     assert choose_pronunciations(log_probs, inventory, options)[1] == ["K", "IH", "T"]
+
+
+def test_analysis_reports_an_inserted_vowel_after_the_word(inventory: PhoneInventory) -> None:
+    log_probs = posteriors([None, "K", None, "AE", None, "T", None, "AH", None, None, "S", None, "IH", None, "T"])
+    analysis = analyse(log_probs, inventory, [["K", "AE", "T"], ["S", "IH", "T"]])
+    cat, sit = analysis.words
+    assert cat.insertions == [(3, "AH")] and cat.heard == ["K", "AE", "T", "AH"]
+    assert sit.insertions == [] and sit.heard == ["S", "IH", "T"]
+    assert all(p.gop is not None and p.gop.margin < 0 for word in analysis.words for p in word.phones)
 
 
 def test_analysis_of_a_recording_too_short_for_the_sentence(inventory: PhoneInventory) -> None:

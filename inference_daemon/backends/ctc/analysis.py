@@ -10,7 +10,7 @@ the evidence, marked unscored, with no frames.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,7 +22,7 @@ from inference_daemon.backends.ctc.forced_align import (
     state_spans,
     viterbi_path,
 )
-from inference_daemon.backends.ctc.free_decode import greedy_tokens, hearing_by_word
+from inference_daemon.backends.ctc.free_decode import WordHearing, greedy_tokens, hearing_by_word
 from inference_daemon.backends.ctc.gop import PhoneGop, WordGop, ctc_log_likelihoods, word_gop
 from inference_daemon.backends.ctc.phone_map import PhoneInventory
 
@@ -148,7 +148,7 @@ def analyse(log_probs: np.ndarray, inventory: PhoneInventory, word_phones: Seque
     words = []
     for w, phones in enumerate(word_phones):
         members = alignment.members(w)
-        verdict = _word_verdict(log_probs, inventory, alignment, members)
+        verdict = _word_verdict(log_probs, inventory, alignment, members, hearings)
         evidence_by_position: dict[int, PhoneEvidence] = {}
         for rank, i in enumerate(members):
             start, end = spans[i]
@@ -188,10 +188,38 @@ def _phone_spans(flat: list[_FlatPhone], state_frames: list[StateSpan]) -> list[
 
 
 def _word_verdict(log_probs: np.ndarray, inventory: PhoneInventory, alignment: _Alignment,
-                  members: list[int]) -> WordGop:
-    """CTC-GOP of a word's phones over the frames from the phone before it to the phone after it."""
+                  members: list[int], hearings: list[WordHearing]) -> WordGop:
+    """CTC-GOP of a word's phones over the frames from the phone before it to the phone after it.
+
+    Phones the free decoding heard inserted in that stretch are part of every hypothesis.
+    """
     if not members:
         return WordGop(phones=[], deletion_margin=0.0)
     start, end, before, after = alignment.window(members)
-    return word_gop(log_probs[start:end], [alignment.phones[i].phone for i in members], inventory.units,
-                    inventory.blank, before, after)
+    flat = alignment.phones
+    word = flat[members[0]].word
+    scored_positions = [flat[i].position for i in members]
+    insertions = [
+        (sum(1 for p in scored_positions if p < position), inventory.units[phone])
+        for position, phone in hearings[word].insertions
+        if phone in inventory.units
+    ]
+    if members[0] > 0:
+        previous = flat[members[0] - 1]
+        before = (*before, *_inserted_states(inventory, hearings[previous.word], lambda p: p > previous.position))
+    if members[-1] + 1 < len(flat):
+        following = flat[members[-1] + 1]
+        after = (*_inserted_states(inventory, hearings[following.word], lambda p: p <= following.position), *after)
+    return word_gop(log_probs[start:end], [flat[i].phone for i in members], inventory.units, inventory.blank,
+                    before, after, insertions)
+
+
+def _inserted_states(inventory: PhoneInventory, hearing: WordHearing, where: Callable[[int], bool]
+                     ) -> tuple[TokenClass, ...]:
+    """The states of the phones heard inserted in a word at the positions ``where`` accepts."""
+    return tuple(
+        state
+        for position, phone in hearing.insertions
+        if where(position) and phone in inventory.units
+        for state in inventory.units[phone]
+    )

@@ -105,25 +105,51 @@ def _rescaled(alpha: np.ndarray, log_scale: np.ndarray) -> tuple[np.ndarray, np.
     return alpha / np.where(alive, total, 1.0)[:, None], log_scale + log_total
 
 
+@dataclass(frozen=True)
+class _Window:
+    """What every hypothesis of a window shares: the context states on either side, and the phones
+    heard inserted into the word (position, unit: heard before expected phone ``position``)."""
+
+    before: tuple[TokenClass, ...]
+    after: tuple[TokenClass, ...]
+    insertions: tuple[tuple[int, Unit], ...]
+
+    def states(self, word_units: Sequence[Unit | None]) -> list[TokenClass]:
+        """The states of one hypothesis, given the word's units (``None``: a deleted phone)."""
+        middle: list[TokenClass] = []
+        for position in range(len(word_units) + 1):
+            for at, inserted in self.insertions:
+                if at == position:
+                    middle.extend(inserted)
+            unit = word_units[position] if position < len(word_units) else None
+            if unit is not None:
+                middle.extend(unit)
+        return [*self.before, *middle, *self.after]
+
+
 def word_gop(log_probs: np.ndarray, word: Sequence[str], units: Mapping[str, Unit], blank: TokenClass,
-             before: Sequence[TokenClass] = (), after: Sequence[TokenClass] = ()) -> WordGop:
+             before: Sequence[TokenClass] = (), after: Sequence[TokenClass] = (),
+             insertions: Sequence[tuple[int, Unit]] = ()) -> WordGop:
     """GOP of each phone of ``word`` over a window of frames that holds the word.
 
-    ``log_probs`` are the window's frames; ``before`` and ``after`` are the states of the phones
-    that the window also holds on either side (context, never substituted). Every phone of ``word``
-    must be in ``units``; every phone of ``units`` is a possible substitute.
+    ``log_probs`` are the window's frames; ``before`` and ``after`` are the states of what the
+    window also holds on either side (context, never substituted). ``insertions`` are phones heard
+    inside or right after the word, (position, unit), kept in every hypothesis: an inserted vowel
+    is then explained by itself, not by shifting the expected phones. Every phone of ``word`` must
+    be in ``units``; every phone of ``units`` is a possible substitute.
 
     Two passes: the first judges each phone with the others as expected; when some phones lose to
     a competitor, the second judges each phone again with the others as they were heard, so that
     one clear error does not drag down the phones around it.
     """
+    window = _Window(tuple(before), tuple(after), tuple(insertions))
     expected: list[Unit | None] = [units[phone] for phone in word]
-    verdicts = _judge(log_probs, word, units, blank, before, after, background=expected)
+    verdicts = _judge(log_probs, word, units, blank, window, background=expected)
     heard = [_heard_unit(verdict, unit, units) for verdict, unit in zip(verdicts, expected, strict=True)]
     if heard != expected:
-        verdicts = _judge(log_probs, word, units, blank, before, after, background=heard)
+        verdicts = _judge(log_probs, word, units, blank, window, background=heard)
     without_word, canonical = ctc_log_likelihoods(
-        log_probs, [[*before, *after], _join(before, expected, after)], blank
+        log_probs, [window.states([None] * len(word)), window.states(expected)], blank
     )
     return WordGop(phones=verdicts, deletion_margin=_finite(without_word - canonical))
 
@@ -135,8 +161,7 @@ def _heard_unit(verdict: PhoneGop, expected: Unit | None, units: Mapping[str, Un
 
 
 def _judge(log_probs: np.ndarray, word: Sequence[str], units: Mapping[str, Unit], blank: TokenClass,
-           before: Sequence[TokenClass], after: Sequence[TokenClass],
-           background: Sequence[Unit | None]) -> list[PhoneGop]:
+           window: _Window, background: Sequence[Unit | None]) -> list[PhoneGop]:
     """Each phone against its substitutes and its deletion, the other phones taken from ``background``."""
     hypotheses: list[list[TokenClass]] = []
     labels: list[list[str | None]] = []
@@ -145,7 +170,7 @@ def _judge(log_probs: np.ndarray, word: Sequence[str], units: Mapping[str, Unit]
         own_tokens = frozenset().union(*own)
 
         def with_phone(unit: Unit | None, position: int = position) -> list[TokenClass]:
-            return _join(before, [*background[:position], unit, *background[position + 1 :]], after)
+            return window.states([*background[:position], unit, *background[position + 1 :]])
 
         alternatives: list[str | None] = [None]
         hypotheses += [with_phone(own), with_phone(None)]
@@ -168,12 +193,6 @@ def _judge(log_probs: np.ndarray, word: Sequence[str], units: Mapping[str, Unit]
         gop = _finite(canonical - everything) if np.isfinite(canonical) else -_LOG_RATIO_LIMIT
         verdicts.append(PhoneGop(gop=gop, competitor=alternatives[best], margin=_finite(competing[best] - canonical)))
     return verdicts
-
-
-def _join(before: Sequence[TokenClass], units: Sequence[Unit | None], after: Sequence[TokenClass]
-          ) -> list[TokenClass]:
-    """The states of a hypothesis: context, the word's units (``None``: a deleted phone), context."""
-    return [*before, *(state for unit in units if unit is not None for state in unit), *after]
 
 
 # Log-likelihood differences are capped here so that impossible hypotheses give finite evidence.
