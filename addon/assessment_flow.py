@@ -106,9 +106,13 @@ class AssessmentFlow:
     def send(self, entry: QueuedRecording, *, quiet: bool = False) -> None:
         if entry.id in self._in_flight or self.mw.col is None:
             return
+        audio_path = Path(self.mw.col.media.dir()) / entry.media_file
+        if not audio_path.exists():  # removed from the media folder (Check Media, another device)
+            log.warning("recording %s is no longer in the media folder; dropping it from the queue", audio_path)
+            self.queue.remove(entry.id)
+            return
         self._in_flight.add(entry.id)
         self._on_status(entry.card_id, "sending", "Listening to your recording…")
-        audio_path = Path(self.mw.col.media.dir()) / entry.media_file
         client = self._client()
         language = self._config().native_language
 
@@ -139,8 +143,14 @@ class AssessmentFlow:
             return
         self.queue.record_failure(entry.id, exc.message)
         self._on_status(entry.card_id, "queued", "Saved — it will be sent when the daemon answers.")
+        if exc.retry_after_s is not None:  # the daemon was busy and said when to come back
+            QTimer.singleShot(int(exc.retry_after_s * 1000), lambda: self._resend_if_queued(entry.id))
         if not quiet:
             tooltip(f"{MESSAGE_PREFIX}{exc.message}. Your recording is saved and will be sent later.", period=6000)
+
+    def _resend_if_queued(self, recording_id: str) -> None:
+        if self.mw.col is not None and (entry := self.queue.get(recording_id)):
+            self.send(entry, quiet=True)
 
     def _kept_after_failure(self, entry: QueuedRecording, message: str) -> None:
         log.error("%s (recording %s stays queued)", message, entry.id)

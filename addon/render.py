@@ -33,7 +33,7 @@ FEEDBACK_CSS = """
   text-underline-offset: 0.22em; cursor: help; outline: none; }
 .pc-missing { color: var(--pc-missing); text-decoration: underline dashed var(--pc-missing);
   text-underline-offset: 0.22em; cursor: help; outline: none; }
-.pc-tip { display: none; position: absolute; left: 0; top: 1.7em; z-index: 20; white-space: nowrap;
+.pc-tip { display: none; position: absolute; left: 0; top: 2em; z-index: 20; white-space: nowrap;
   font-size: 0.7em; font-weight: 400; padding: 0.35em 0.6em; border-radius: 6px; color: var(--pc-tip-fg);
   background: var(--pc-tip-bg); border: 1px solid var(--pc-tip-border); text-decoration: none; }
 .pc-word:hover .pc-tip, .pc-word:focus .pc-tip { display: block; }

@@ -89,3 +89,16 @@ def test_a_daemon_without_a_model_is_retried_later(tmp_path: Path) -> None:
     with running_daemon("--fail-load", wait_loaded=False) as url, pytest.raises(DaemonError) as caught:
         DaemonClient(url).assess(write(tmp_path / "a.wav", signal_bytes(1.0)), "I think so.")
     assert caught.value.retryable and "not ready" in caught.value.message
+
+
+@needs_espeak
+def test_documents_of_the_default_backend_pass_the_addons_checks_and_render(speech: Path) -> None:
+    from datetime import datetime
+
+    render = addon_module("render")
+    with running_daemon(backend="phonetic") as url:
+        feedback, raw = DaemonClient(url).assess(speech, "I think so.")
+    assert [word.text for word in feedback.words] == ["I", "think", "so"]
+    assert raw["backend"] == "phonetic"
+    html = render.render_feedback(feedback, assessed_at=datetime.now())
+    assert html.count('class="pc-word') == 3

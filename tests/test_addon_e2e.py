@@ -147,7 +147,12 @@ def screenshot(anki: AnkiSession, name: str) -> Path:
 def test_mispronounced_reading_writes_feedback_and_turns_good_into_again(
         anki: AnkiSession, voice: FileRecorderFactory) -> None:
     card = review_new_card(anki, MISPRONOUNCED_SENTENCE, "E2E::mispronounced")
-    record_once(anki)
+    press_record_shortcut(anki)
+    anki.wait_until(lambda: "Recording" in status_text(anki), what="the recording indicator")
+    assert anki.eval_js(anki.mw.reviewer.web, "document.getElementById('pc-controls').className") \
+        == "pc-controls pc-state-recording"
+    screenshot(anki, "reviewer-recording.png")
+    click_record_button(anki)
 
     wait_for_feedback(anki, card.nid)
     note = anki.mw.col.get_note(card.nid)
@@ -162,6 +167,9 @@ def test_mispronounced_reading_writes_feedback_and_turns_good_into_again(
     anki.mw.reviewer._showAnswer()
     anki.wait_until(lambda: anki.eval_js(anki.mw.reviewer.web, "!!document.querySelector('.pc-feedback')"),
                     what="the feedback on the answer side")
+    tip_shown = "var w=document.querySelector('.pc-mispronounced'); w.focus(); " \
+                "getComputedStyle(w.querySelector('.pc-tip')).display"
+    assert anki.eval_js(anki.mw.reviewer.web, tip_shown) == "block", "a tap (focus) shows expected and heard"
     screenshot(anki, "reviewer-feedback-light.png")
     from aqt.theme import Theme
 
@@ -263,6 +271,18 @@ def test_menu_checks_the_daemon_and_shows_progress(anki: AnkiSession, voice: Fil
     ARTIFACTS.mkdir(exist_ok=True)
     dialog.grab().save(str(ARTIFACTS / "progress-view.png"))
     dialog.close()
+
+
+def test_recording_stops_by_itself_at_the_maximum_length(anki: AnkiSession, voice: FileRecorderFactory) -> None:
+    anki.set_config(max_recording_s=1)
+    try:
+        card = review_new_card(anki, CLEAN_SENTENCE, "E2E::max-length")
+        press_record_shortcut(anki)
+        anki.wait_until(lambda: "of 1 s" in status_text(anki), what="the indicator with the limit")
+        wait_for_feedback(anki, card.nid)
+        assert answer(anki, card, 3) == 3
+    finally:
+        anki.set_config(max_recording_s=15)
 
 
 def test_cards_without_a_sentence_field_are_left_alone(anki: AnkiSession) -> None:
