@@ -171,7 +171,8 @@ class SpeechLLM(nn.Module):
     # -- inputs ----------------------------------------------------------------------------------
     def embed_audio(self, audios: Sequence[np.ndarray]) -> torch.Tensor:
         """(batch, pooled_tokens, hidden) LM embeddings of 16 kHz recordings of at most 30 s."""
-        features = self.feature_extractor(list(audios), sampling_rate=SAMPLE_RATE, return_tensors="pt").input_features
+        features = self.feature_extractor(list(audios), sampling_rate=SAMPLE_RATE, return_tensors="pt",
+                                          device=str(self.device)).input_features
         dtype: torch.dtype = next(self.encoder.parameters()).dtype
         with torch.no_grad():
             states = self.encoder(features.to(self.device, dtype)).last_hidden_state
