@@ -23,7 +23,7 @@ from inference_daemon.backends.ctc.free_decode import (
     greedy_tokens,
     hearing_by_word,
 )
-from inference_daemon.backends.ctc.gop import ctc_log_likelihoods, word_gop
+from inference_daemon.backends.ctc.gop import Window, ctc_log_likelihoods, word_gop
 from inference_daemon.backends.ctc.phone_map import PhoneInventory, build_inventory
 
 BLANK = 0
@@ -117,6 +117,20 @@ def test_second_pass_keeps_one_error_from_dragging_down_its_neighbours(inventory
     verdict = word_gop(log_probs, ["K", "AE", "T"], inventory.units, inventory.blank)
     assert np.exp(verdict.phones[0].gop) > 0.8
     assert np.exp(verdict.phones[2].gop) > 0.8
+
+
+def test_a_phone_heard_inserted_is_kept_in_every_hypothesis(inventory: PhoneInventory) -> None:
+    log_probs = posteriors([None, "K", None, "AE", None, "T", None, "AH", None])
+    window = Window(insertions=((3, inventory.units["AH"]),))
+    verdict = word_gop(log_probs, ["K", "AE", "T"], inventory.units, inventory.blank, window)
+    assert all(phone.margin < 0 and np.exp(phone.gop) > 0.8 for phone in verdict.phones)
+
+
+def test_insertions_that_do_not_fit_the_window_are_left_out(inventory: PhoneInventory) -> None:
+    log_probs = posteriors([None, "K", None, "AE", None, "T", None])
+    window = Window(insertions=tuple((3, inventory.units["AH"]) for _ in range(4)))
+    verdict = word_gop(log_probs, ["K", "AE", "T"], inventory.units, inventory.blank, window)
+    assert all(phone.margin < 0 for phone in verdict.phones)
 
 
 def test_deleted_phone_is_heard_as_a_deletion(inventory: PhoneInventory) -> None:

@@ -23,7 +23,7 @@ from inference_daemon.backends.ctc.forced_align import (
     viterbi_path,
 )
 from inference_daemon.backends.ctc.free_decode import WordHearing, greedy_tokens, hearing_by_word
-from inference_daemon.backends.ctc.gop import PhoneGop, WordGop, ctc_log_likelihoods, word_gop
+from inference_daemon.backends.ctc.gop import PhoneGop, Window, WordGop, ctc_log_likelihoods, word_gop
 from inference_daemon.backends.ctc.phone_map import PhoneInventory
 
 
@@ -204,14 +204,16 @@ def _word_verdict(log_probs: np.ndarray, inventory: PhoneInventory, alignment: _
         for position, phone in hearings[word].insertions
         if phone in inventory.units
     ]
+    inserted_before: tuple[TokenClass, ...] = ()
+    inserted_after: tuple[TokenClass, ...] = ()
     if members[0] > 0:
         previous = flat[members[0] - 1]
-        before = (*before, *_inserted_states(inventory, hearings[previous.word], lambda p: p > previous.position))
+        inserted_before = _inserted_states(inventory, hearings[previous.word], lambda p: p > previous.position)
     if members[-1] + 1 < len(flat):
         following = flat[members[-1] + 1]
-        after = (*_inserted_states(inventory, hearings[following.word], lambda p: p <= following.position), *after)
-    return word_gop(log_probs[start:end], [flat[i].phone for i in members], inventory.units, inventory.blank,
-                    before, after, insertions)
+        inserted_after = _inserted_states(inventory, hearings[following.word], lambda p: p <= following.position)
+    window = Window(before, after, inserted_before, inserted_after, tuple(insertions))
+    return word_gop(log_probs[start:end], [flat[i].phone for i in members], inventory.units, inventory.blank, window)
 
 
 def _inserted_states(inventory: PhoneInventory, hearing: WordHearing, where: Callable[[int], bool]

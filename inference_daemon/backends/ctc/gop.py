@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from inference_daemon.backends.ctc.forced_align import TokenClass, class_log_probs
+from inference_daemon.backends.ctc.forced_align import TokenClass, class_log_probs, minimum_frames
 
 Unit = tuple[TokenClass, ...]
 
@@ -106,13 +106,20 @@ def _rescaled(alpha: np.ndarray, log_scale: np.ndarray) -> tuple[np.ndarray, np.
 
 
 @dataclass(frozen=True)
-class _Window:
-    """What every hypothesis of a window shares: the context states on either side, and the phones
-    heard inserted into the word (position, unit: heard before expected phone ``position``)."""
+class Window:
+    """What every hypothesis over a window shares besides the word itself.
 
-    before: tuple[TokenClass, ...]
-    after: tuple[TokenClass, ...]
-    insertions: tuple[tuple[int, Unit], ...]
+    ``before`` and ``after``: the states of the phones on either side (context, never
+    substituted); ``inserted_before`` and ``inserted_after``: phones heard inserted between those
+    and the word; ``insertions``: phones heard inserted into the word, as (position, unit), heard
+    before expected phone ``position``.
+    """
+
+    before: tuple[TokenClass, ...] = ()
+    after: tuple[TokenClass, ...] = ()
+    inserted_before: tuple[TokenClass, ...] = ()
+    inserted_after: tuple[TokenClass, ...] = ()
+    insertions: tuple[tuple[int, Unit], ...] = ()
 
     def states(self, word_units: Sequence[Unit | None]) -> list[TokenClass]:
         """The states of one hypothesis, given the word's units (``None``: a deleted phone)."""
@@ -124,26 +131,29 @@ class _Window:
             unit = word_units[position] if position < len(word_units) else None
             if unit is not None:
                 middle.extend(unit)
-        return [*self.before, *middle, *self.after]
+        return [*self.before, *self.inserted_before, *middle, *self.inserted_after, *self.after]
+
+    def without_insertions(self) -> Window:
+        return Window(self.before, self.after)
 
 
 def word_gop(log_probs: np.ndarray, word: Sequence[str], units: Mapping[str, Unit], blank: TokenClass,
-             before: Sequence[TokenClass] = (), after: Sequence[TokenClass] = (),
-             insertions: Sequence[tuple[int, Unit]] = ()) -> WordGop:
-    """GOP of each phone of ``word`` over a window of frames that holds the word.
+             window: Window | None = None) -> WordGop:
+    """GOP of each phone of ``word`` over a window of frames (``log_probs``) that holds the word.
 
-    ``log_probs`` are the window's frames; ``before`` and ``after`` are the states of what the
-    window also holds on either side (context, never substituted). ``insertions`` are phones heard
-    inside or right after the word, (position, unit), kept in every hypothesis: an inserted vowel
-    is then explained by itself, not by shifting the expected phones. Every phone of ``word`` must
-    be in ``units``; every phone of ``units`` is a possible substitute.
+    Every phone of ``word`` must be in ``units``; every phone of ``units`` is a possible
+    substitute. Phones heard inserted (``window``) are kept in every hypothesis, so that an
+    inserted vowel is explained by itself, not by shifting the expected phones; they are left out
+    when the window has too few frames to hold them.
 
     Two passes: the first judges each phone with the others as expected; when some phones lose to
     a competitor, the second judges each phone again with the others as they were heard, so that
     one clear error does not drag down the phones around it.
     """
-    window = _Window(tuple(before), tuple(after), tuple(insertions))
+    window = window or Window()
     expected: list[Unit | None] = [units[phone] for phone in word]
+    if minimum_frames(window.states(expected)) > len(log_probs):
+        window = window.without_insertions()
     verdicts = _judge(log_probs, word, units, blank, window, background=expected)
     heard = [_heard_unit(verdict, unit, units) for verdict, unit in zip(verdicts, expected, strict=True)]
     if heard != expected:
@@ -161,7 +171,7 @@ def _heard_unit(verdict: PhoneGop, expected: Unit | None, units: Mapping[str, Un
 
 
 def _judge(log_probs: np.ndarray, word: Sequence[str], units: Mapping[str, Unit], blank: TokenClass,
-           window: _Window, background: Sequence[Unit | None]) -> list[PhoneGop]:
+           window: Window, background: Sequence[Unit | None]) -> list[PhoneGop]:
     """Each phone against its substitutes and its deletion, the other phones taken from ``background``."""
     hypotheses: list[list[TokenClass]] = []
     labels: list[list[str | None]] = []
