@@ -272,6 +272,16 @@ def test_menu_checks_the_daemon_and_shows_progress(anki: AnkiSession, voice: Fil
     dialog.grab().save(str(ARTIFACTS / "progress-view.png"))
     dialog.close()
 
+    from aqt.addons import AddonsDialog, ConfigEditor
+
+    menu.open_settings()
+    editors = anki.wait_until(lambda: [w for w in QApplication.topLevelWidgets()
+                                       if isinstance(w, ConfigEditor) and w.isVisible()], what="the config editor")
+    assert '"daemon_url"' in editors[0].form.editor.toPlainText()
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, ConfigEditor | AddonsDialog) and widget.isVisible():
+            widget.reject()
+
 
 def test_recording_stops_by_itself_at_the_maximum_length(anki: AnkiSession, voice: FileRecorderFactory) -> None:
     anki.set_config(max_recording_s=1)

@@ -106,8 +106,8 @@ def running_anki(base: Path) -> Iterator[AnkiSession]:
                            STARTUP_TIMEOUT_S, "Anki to open its profile")
         yield session
     finally:
-        sys.excepthook = previous_hook
         _close(session)
+        sys.excepthook = previous_hook  # Anki's error handler sets it to None when it unloads
 
 
 def _close(session: AnkiSession) -> None:
