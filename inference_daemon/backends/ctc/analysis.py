@@ -1,7 +1,7 @@
 """Turn one recording's frame posteriors into evidence about every expected phone: where, how good, what was heard.
 
-Shared by the backend and the tools (calibration, evaluation), so that fitted scorers see exactly
-the evidence that requests produce. Steps: where a word has several dictionary pronunciations, the
+Kept apart from the backend so that a calibration tool can extract exactly the evidence that
+requests produce. Steps: where a word has several dictionary pronunciations, the
 one the recording supports best is chosen; the expected phones are force-aligned (Viterbi); each
 word is judged by CTC-GOP over a window reaching from the phone before it to the phone after it;
 the greedy decoding is aligned to the expected phones. Phones the model cannot express are kept in
@@ -37,7 +37,6 @@ class PhoneEvidence:
     start: int | None = None
     end: int | None = None
     gop: PhoneGop | None = None
-    free_heard: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,6 @@ class Analysis:
 
     words: list[WordEvidence]
     aligned: bool
-    frames: int
 
 
 @dataclass(frozen=True)
@@ -140,7 +138,7 @@ def analyse(log_probs: np.ndarray, inventory: PhoneInventory, word_phones: Seque
     except AlignmentImpossible:
         unaligned = [WordEvidence([PhoneEvidence(p, p in inventory.units) for p in phones], None, None, 0.0)
                      for phones in word_phones]
-        return Analysis(unaligned, aligned=False, frames=len(log_probs))
+        return Analysis(unaligned, aligned=False)
 
     decoded = greedy_tokens(log_probs, inventory.silent)
     hearings = hearing_by_word(word_phones, inventory.read(token.token_id for token in decoded))
@@ -154,10 +152,9 @@ def analyse(log_probs: np.ndarray, inventory: PhoneInventory, word_phones: Seque
             start, end = spans[i]
             evidence_by_position[flat[i].position] = PhoneEvidence(
                 phone=flat[i].phone, scored=True, start=start, end=end, gop=verdict.phones[rank],
-                free_heard=hearings[w].aligned[flat[i].position],
             )
         evidence = [
-            evidence_by_position.get(p, PhoneEvidence(phone, False, free_heard=hearings[w].aligned[p]))
+            evidence_by_position.get(p, PhoneEvidence(phone, False))
             for p, phone in enumerate(phones)
         ]
         words.append(WordEvidence(
@@ -168,7 +165,7 @@ def analyse(log_probs: np.ndarray, inventory: PhoneInventory, word_phones: Seque
             heard=hearings[w].heard,
             insertions=hearings[w].insertions,
         ))
-    return Analysis(words, aligned=True, frames=len(log_probs))
+    return Analysis(words, aligned=True)
 
 
 def _phone_spans(flat: list[_FlatPhone], state_frames: list[StateSpan]) -> list[tuple[int, int]]:

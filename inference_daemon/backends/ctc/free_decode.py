@@ -41,14 +41,10 @@ class AlignedPair:
 
 @dataclass
 class WordHearing:
-    """What the free decoding heard inside one word.
-
-    ``aligned[i]`` is the heard phone aligned to expected phone ``i`` (``None``: deleted);
-    ``insertions`` are (position, phone), the phone heard before expected phone ``position``.
-    """
+    """What the free decoding heard inside one word: its phones in order, and which of them were
+    insertions, as (position, phone): heard before expected phone ``position``."""
 
     heard: list[str] = field(default_factory=list)
-    aligned: list[str | None] = field(default_factory=list)
     insertions: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -116,20 +112,17 @@ def hearing_by_word(word_phones: Sequence[Sequence[str]], heard: Sequence[str]) 
     """Align the heard phones to the whole sentence's expected phones and split the result by word."""
     owner: list[tuple[int, int]] = [(w, p) for w, phones in enumerate(word_phones) for p in range(len(phones))]
     flat_expected = [phone for phones in word_phones for phone in phones]
-    hearings = [WordHearing(aligned=[None] * len(phones)) for phones in word_phones]
+    hearings = [WordHearing() for _ in word_phones]
     if not hearings:
         return hearings
     word, position = 0, 0
     for pair in align_phone_sequences(flat_expected, heard):
-        heard_phone = None if pair.heard is None else heard[pair.heard]
-        if pair.expected is None:
-            if heard_phone is not None:
-                hearings[word].insertions.append((position, heard_phone))
-                hearings[word].heard.append(heard_phone)
+        if pair.expected is not None:
+            word, index = owner[pair.expected]
+            position = index + 1
+        if pair.heard is None:
             continue
-        word, index = owner[pair.expected]
-        hearings[word].aligned[index] = heard_phone
-        if heard_phone is not None:
-            hearings[word].heard.append(heard_phone)
-        position = index + 1
+        hearings[word].heard.append(heard[pair.heard])
+        if pair.expected is None:  # an insertion: before the next expected phone of this word
+            hearings[word].insertions.append((position, heard[pair.heard]))
     return hearings

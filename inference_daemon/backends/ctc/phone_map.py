@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from inference_daemon.backends.ctc.forced_align import TokenClass
@@ -110,7 +110,3 @@ def _single_token_class(phone: str, tokens: Mapping[str, int], readings: Mapping
 def _nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
 
-
-def sentence_states(inventory: PhoneInventory, word_phones: Sequence[Sequence[str]]) -> list[list[Unit]]:
-    """Each word's units in order, leaving out the phones the model cannot express."""
-    return [[inventory.units[phone] for phone in phones if phone in inventory.units] for phones in word_phones]
