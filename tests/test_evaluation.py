@@ -28,6 +28,9 @@ def test_word_detection_counts() -> None:
     assert metrics["recall"] == pytest.approx(2 / 3)
     assert metrics["f1"] == pytest.approx(4 / 7)
     assert metrics["not_in_sentence_ratio"] == pytest.approx(1 / 5)
+    nothing_named = DetectionCounts()
+    nothing_named.add({1}, set(), words=3)
+    assert nothing_named.metrics()["precision"] is None and nothing_named.metrics()["f1"] == 0.0
 
 
 def test_bleu2_and_rouge_l() -> None:

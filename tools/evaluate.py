@@ -62,7 +62,7 @@ def run_command(args: argparse.Namespace) -> dict[str, Any]:
     summary = evaluation.benchmark.summary(args.bertscore_model)
     summary["real_time_factor"] = evaluation.processing_s / evaluation.audio_s if evaluation.audio_s else None
     return {
-        "system": args.system or f"{info.name}:{Path(info.model).name or info.model}",
+        "system": args.system or f"{info.name}:{Path(info.model).name or info.model}"[:40],
         "backend": info.name, "model": info.model, "dataset": str(args.dataset), "split": args.split,
         "summary": summary, "utterances": [score.to_json() for score in evaluation.benchmark.scores],
     }

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from collections.abc import Sequence
@@ -28,10 +29,9 @@ def _ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def _f1(precision: float | None, recall: float | None) -> float | None:
-    if precision is None or recall is None:
-        return None
-    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+def _f1(true_positive: int, false_positive: int, false_negative: int) -> float | None:
+    """2TP / (2TP + FP + FN): the harmonic mean of precision and recall, 0 when nothing was found."""
+    return _ratio(2 * true_positive, 2 * true_positive + false_positive + false_negative)
 
 
 @dataclass
@@ -62,7 +62,7 @@ class DetectionCounts:
             "accuracy": _ratio(self.true_positive + self.true_negative, words),
             "precision": precision,
             "recall": recall,
-            "f1": _f1(precision, recall),
+            "f1": _f1(self.true_positive, self.false_positive, self.false_negative),
             "not_in_sentence_ratio": _ratio(self.named_not_in_sentence, named),
             "words": words,
             "annotated_mispronounced": self.true_positive + self.false_negative,
@@ -113,7 +113,7 @@ class MddCounts:
             "true_rejection": self.true_rejection,
             "precision": precision,
             "recall": recall,
-            "f1": _f1(precision, recall),
+            "f1": _f1(self.true_rejection, self.false_rejection, self.false_acceptance),
             "diagnosis_accuracy": _ratio(self.correct_diagnosis, self.correct_diagnosis + self.diagnosis_error),
         }
 
@@ -139,12 +139,16 @@ def bleu2(reference: str, hypothesis: str) -> float:
         return float(sentence_bleu([tokens(reference)], tokens(hypothesis), weights=(0.5, 0.5)))
 
 
-def rouge_l(reference: str, hypothesis: str) -> float:
-    """ROUGE-L F-measure with Porter stemming (rouge-score's own tokenizer)."""
+@functools.cache
+def _rouge_l_scorer() -> Any:
     from rouge_score import rouge_scorer
 
-    scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
-    return float(scorer.score(reference, hypothesis)["rougeL"].fmeasure)
+    return rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+
+
+def rouge_l(reference: str, hypothesis: str) -> float:
+    """ROUGE-L F-measure with Porter stemming (rouge-score's own tokenizer)."""
+    return float(_rouge_l_scorer().score(reference, hypothesis)["rougeL"].fmeasure)
 
 
 def bertscore_f1(references: Sequence[str], hypotheses: Sequence[str], model_path: Path,
