@@ -29,9 +29,11 @@ QWEN2_AUDIO_7B: dict[str, Any] = {
 }
 WHISPER_LARGE_V3_ENCODER: dict[str, Any] = {"d_model": 1280, "encoder_layers": 32, "encoder_attention_heads": 20,
                             "encoder_ffn_dim": 5120, "num_mel_bins": 128, "max_source_positions": 1500}
-LLAMA_31_8B: dict[str, Any] = {"vocab_size": 128256, "hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layers": 32,
-               "num_attention_heads": 32, "num_key_value_heads": 8, "max_position_embeddings": 131072,
-               "rope_theta": 500000.0, "tie_word_embeddings": False}
+LLAMA_31_8B: dict[str, Any] = {
+    "vocab_size": 128256, "hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layers": 32,
+    "num_attention_heads": 32, "num_key_value_heads": 8, "max_position_embeddings": 131072, "rope_theta": 500000.0,
+    "tie_word_embeddings": False,
+}
 
 
 def build(family: str) -> tuple[Any, Any]:
