@@ -3,9 +3,10 @@
 The phone score is the GOP read as a probability: 100 × the posterior of the expected phone among
 all the hypotheses (itself, every substitute, its deletion). A phone is wrong when some other
 hypothesis explains the audio better, and the error names that hypothesis; insertions come from
-the free decoding. A word is missing when the window is likelier without it than with it. These
-rules need no fitting, so they hold for any checkpoint; a scorer fitted per checkpoint on
-speechocean762 would replace them (see ``docs/ctc.md``).
+the free decoding. A word is missing when the window is likelier without it than with it and the
+free decoding heard nothing in it: two signs, so that a word said badly but said is not called
+skipped. These rules need no fitting, so they hold for any checkpoint; a scorer fitted per
+checkpoint on speechocean762 would replace them (see ``docs/ctc.md``).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def judge_word(word: WordEvidence) -> WordJudgement:
     scores = [phone_score(phone) for phone in word.phones]
     scored = [score for score in scores if score is not None]
     word_score = sum(scored) / len(scored) if scored else None
-    if scored and word.deletion_margin > 0:
+    if scored and word.deletion_margin > 0 and not word.heard:
         deletions = [PhoneError(type=ErrorType.deletion, expected=phone.phone, position=position)
                      for position, phone in enumerate(word.phones) if phone.scored]
         return WordJudgement(scores, word_score, WordStatus.missing, deletions)
