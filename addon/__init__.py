@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from aqt import gui_hooks
 
+from .authoring.browser_action import register_browser_actions
 from .coach import Coach
 
 coach = Coach(__name__)
@@ -21,3 +22,4 @@ gui_hooks.reviewer_did_answer_card.append(coach.reviewer.did_answer)
 gui_hooks.reviewer_will_end.append(coach.reviewer.reviewer_will_end)
 gui_hooks.webview_did_receive_js_message.append(coach.reviewer.js_message)
 gui_hooks.state_shortcuts_will_change.append(coach.reviewer.shortcuts)
+register_browser_actions()

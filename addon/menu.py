@@ -12,6 +12,7 @@ from aqt.qt import QAction, QMenu
 from aqt.utils import showInfo, showWarning, tooltip
 
 from .assessment_flow import MESSAGE_PREFIX, AssessmentFlow
+from .authoring.menu_actions import add_authoring_actions
 from .client import DaemonClient, DaemonError, DaemonStatus
 from .config import AddonConfig
 from .progress_view import ProgressDialog
@@ -37,6 +38,7 @@ class CoachMenu:
         self._add("Retry queued recordings", self.retry_queued)
         self._add("Progress…", self.show_progress)
         self._add("Settings…", self.open_settings)
+        add_authoring_actions(self.menu, mw)
         mw.form.menuTools.addMenu(self.menu)
         self.progress_dialog: ProgressDialog | None = None
 

@@ -14,8 +14,16 @@ from .card_controls import SLOT
 from .render import FEEDBACK_CSS
 
 PRACTICE_NOTE_TYPE = "Pronunciation Practice"
-PRACTICE_FIELDS = ("Sentence", "Translation", "Reference Audio", "Recording", "Feedback")
+PRACTICE_FIELDS = ("Sentence", "Translation", "Reference Audio", "Recording", "Feedback", "Hint")
+#: the minimal pair a sentence drills ("think / sink"), shown under the sentence when filled
+HINT_FIELD = "Hint"
+HINT_HTML = '{{#Hint}}<div class="pc-hint">{{Hint}}</div>{{/Hint}}'
+HINT_CSS = """
+.pc-hint { color: #555; font-size: 0.8em; margin-bottom: 0.6em; }
+.nightMode .pc-hint { color: #c4c4c4; }
+"""
 FRONT_TEMPLATE = f"""<div class="pc-target">{{{{Sentence}}}}</div>
+{HINT_HTML}
 {{{{Reference Audio}}}}
 {SLOT}"""
 
@@ -30,7 +38,7 @@ CARD_CSS = """.card { font-family: system-ui, sans-serif; font-size: 22px; text-
 .pc-target { font-size: 1.4em; margin: 0.6em 0; }
 .pc-translation { color: #666; font-style: italic; }
 .nightMode .pc-translation { color: #b9b9b9; }
-""" + FEEDBACK_CSS
+""" + HINT_CSS + FEEDBACK_CSS
 
 
 def ensure_practice_note_type(col: Collection) -> NotetypeDict:

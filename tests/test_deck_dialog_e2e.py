@@ -68,10 +68,9 @@ def no_errors(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 def coach_menu(anki: AnkiSession) -> Any:
-    """Tools → Pronunciation Coach, with the authoring entries (added here too until the add-on's menu wires them)."""
+    """Tools → Pronunciation Coach, as the add-on builds it (the authoring entries included)."""
     menu = importlib.import_module(ADDON_PACKAGE).coach.menu.menu
-    if not menu_action(menu, "Import sentences…"):
-        authoring("menu_actions").add_authoring_actions(menu, anki.mw)
+    assert menu_action(menu, "Import sentences…") and menu_action(menu, "Add starter deck")
     return menu
 
 

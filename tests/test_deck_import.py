@@ -196,8 +196,16 @@ def test_starter_deck_twice_adds_nothing_the_second_time(col: Collection) -> Non
     assert len(second.duplicates) == first.added
 
 
-def test_hint_field_is_added_to_an_existing_practice_type_and_shown_on_the_front(col: Collection) -> None:
-    note_type.ensure_practice_note_type(col)
+def test_practice_type_is_created_with_the_hint_field(col: Collection) -> None:
+    notetype = note_type.ensure_practice_note_type(col)
+    assert "Hint" in col.models.field_names(notetype)
+    assert not addon_module("authoring.hint_field").lacks_hint_field(col)
+
+
+def test_hint_field_removed_by_the_user_comes_back_on_import_and_shows_on_the_front(col: Collection) -> None:
+    notetype = note_type.ensure_practice_note_type(col)
+    col.models.remove_field(notetype, col.models.field_map(notetype)["Hint"][1])
+    col.models.update_dict(notetype)
     hint_field = addon_module("authoring.hint_field")
     assert hint_field.lacks_hint_field(col)
     report = importer.import_rows(col, [rules.SourceRow(1, "The ship is big.", hint="ship / sheep")],

@@ -1,6 +1,7 @@
-"""Give the practice note type a Hint field (the minimal pair a sentence drills), shown under the sentence.
+"""Give back the practice note type its Hint field when a user removed it, before importing hints.
 
-Adding a field changes the collection's schema (the next sync is a full one), so the GUI asks the
+New practice note types are created with the field (:mod:`..note_type`). Adding a field changes
+the collection's schema (the next sync is a full one), so the GUI asks the
 user first: callers check :func:`lacks_hint_field` before starting an import that carries hints.
 """
 
@@ -9,14 +10,7 @@ from __future__ import annotations
 from anki.collection import Collection
 from anki.models import NotetypeDict
 
-from ..note_type import PRACTICE_NOTE_TYPE
-
-HINT_FIELD = "Hint"
-_HINT_HTML = '{{#Hint}}<div class="pc-hint">{{Hint}}</div>{{/Hint}}'
-_HINT_CSS = """
-.pc-hint { color: #555; font-size: 0.8em; margin-bottom: 0.6em; }
-.nightMode .pc-hint { color: #c4c4c4; }
-"""
+from ..note_type import HINT_CSS, HINT_FIELD, HINT_HTML, PRACTICE_NOTE_TYPE
 
 
 def lacks_hint_field(col: Collection) -> bool:
@@ -35,7 +29,7 @@ def ensure_hint_field(col: Collection, notetype: NotetypeDict) -> NotetypeDict:
         if "{{Hint}}" not in template["qfmt"]:
             template["qfmt"] = _with_hint_under_sentence(template["qfmt"])
     if ".pc-hint" not in notetype["css"]:
-        notetype["css"] += _HINT_CSS
+        notetype["css"] += HINT_CSS
     models.update_dict(notetype)
     updated = models.get(notetype["id"])
     assert updated is not None
@@ -45,5 +39,5 @@ def ensure_hint_field(col: Collection, notetype: NotetypeDict) -> NotetypeDict:
 def _with_hint_under_sentence(front: str) -> str:
     sentence_block = "{{Sentence}}</div>"
     if sentence_block in front:
-        return front.replace(sentence_block, f"{sentence_block}\n{_HINT_HTML}", 1)
-    return f"{front}\n{_HINT_HTML}"
+        return front.replace(sentence_block, f"{sentence_block}\n{HINT_HTML}", 1)
+    return f"{front}\n{HINT_HTML}"
