@@ -121,17 +121,20 @@ def test_speechocean_scores_become_annotations(tmp_path: Path) -> None:
          "phones-accuracy": [2, 2, 2]},
         {"text": "GIVES", "accuracy": 5, "stress": 10, "total": 5, "phones": ["G", "IH0", "V", "Z"],
          "phones-accuracy": [2, 1.8, 0.4, 2]},
+        {"text": "BOXING", "accuracy": 6, "stress": 10, "total": 6, "phones": ["B", "AA1", "K", "S", "IH0", "NG"],
+         "phones-accuracy": [2, 1.2, 2, 2, 2, 1.6]},
         {"text": "UP", "accuracy": 4, "stress": 10, "total": 4, "phones": ["AH0", "P"], "phones-accuracy": [2, 2],
          "mispronunciations": [{"canonical-phone": "P", "index": 1, "pronounced-phone": "B"}]},
     ]
-    root = write_speechocean(tmp_path / "so", {"000010069": ("0001", "TOM GIVES UP", words)})
+    root = write_speechocean(tmp_path / "so", {"000010069": ("0001", "TOM GIVES BOXING UP", words)})
     [utterance] = speechocean.read_split(root)
     assert utterance.audio_path.is_file() and utterance.speaker == "0001"
-    assert [w.mispronounced for w in utterance.words] == [False, True, True]
+    assert [w.mispronounced for w in utterance.words] == [False, True, True, True]
     annotated = speechocean.to_annotated(utterance)
-    assert [w.text for w in annotated.mispronounced_words] == ["gives", "up"]
+    assert [w.text for w in annotated.mispronounced_words] == ["gives", "boxing", "up"]
     assert annotated.words[1].phones[2] == AnnotatedPhone(S, "V", "err")
-    assert annotated.words[2].phones[1] == AnnotatedPhone(S, "P", "B")
+    assert [p.kind for p in annotated.words[2].phones] == [C, S, C, C, C, C]  # the worst phone stands for the word
+    assert annotated.words[3].phones[1] == AnnotatedPhone(S, "P", "B")
 
 
 def test_reads_the_shared_speechocean_subset() -> None:

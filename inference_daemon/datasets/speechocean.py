@@ -91,12 +91,20 @@ def read_split(corpus: Path, split: str = "train") -> list[ScoredUtterance]:
 
 def to_annotated(utterance: ScoredUtterance) -> AnnotatedUtterance:
     """Turn expert scores into phone annotations: the corpus's ``mispronunciations`` where present,
-    otherwise a phone scored below 1 becomes a substitution by an unclear phone (``err``)."""
+    otherwise a phone scored below 1 becomes a substitution by an unclear phone (``err``).
+
+    A word the experts judged mispronounced (accuracy <= 6) although no single phone fell below 1
+    gets its lowest-scored phone marked, so word and phone labels never disagree.
+    """
     words = []
     for word in utterance.words:
         heard: dict[int, str] = {
             int(m["index"]): strip_stress(str(m.get("pronounced-phone", UNCLEAR))) for m in word.mispronunciations
         }
+        flagged = bool(heard) or any(score < MISPRONOUNCED_PHONE_SCORE for score in word.phone_scores)
+        if word.mispronounced and not flagged and word.phone_scores:
+            worst = min(range(len(word.phone_scores)), key=word.phone_scores.__getitem__)
+            heard[worst] = UNCLEAR
         phones = []
         for index, (phone, score) in enumerate(zip(word.phones, word.phone_scores, strict=True)):
             if index in heard or score < MISPRONOUNCED_PHONE_SCORE:
