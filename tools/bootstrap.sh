@@ -4,7 +4,7 @@
 #
 #   bash tools/bootstrap.sh            # the daemon with its default CPU backend
 #   bash tools/bootstrap.sh --dev      # + test and lint tools, Anki for the add-on tests
-#   bash tools/bootstrap.sh --alm      # + torch/transformers for the GPU backends and tuning tools
+#   bash tools/bootstrap.sh --alm      # + torch/transformers for the model backends, tuning and evaluation
 #
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
@@ -21,7 +21,7 @@ for arg in "$@"; do
                      libxrandr2 libxtst6 libasound2 libxshmfence1 libgbm1 libfontconfig1 libdbus-1-3
                      libportaudio2)
       ;;
-    --alm) extras+=(alm) ;;
+    --alm) extras+=(alm eval) ;;
     -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
@@ -48,11 +48,23 @@ python=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
 
+with_alm=false
 if [[ " ${extras[*]} " == *" alm "* ]]; then
+  with_alm=true
   # Pin torch first: an unpinned torch would pull a multi-GB CUDA build on machines without a GPU.
   .venv/bin/python -m pip install -q "torch==2.13.0" 2>&1 | grep -v "is ignored" || true
+  if command -v nvidia-smi >/dev/null; then
+    extras+=(structured)
+  else
+    # xgrammar without its triton dependency (1 GB, GPU only); apache-tvm-ffi is what it needs on CPU.
+    .venv/bin/python -m pip install -q --no-deps "xgrammar>=0.2" apache-tvm-ffi 2>&1 | grep -v "is ignored" || true
+  fi
 fi
 spec="."
 if ((${#extras[@]})); then spec=".[$(IFS=,; echo "${extras[*]}")]"; fi
 .venv/bin/python -m pip install -q -e "$spec" 2>&1 | grep -vE "is ignored|^\s*$" || true
-.venv/bin/python -c "import inference_daemon" && echo "Pronunciation Coach is set up in .venv"
+.venv/bin/python -c "import inference_daemon" || exit 1
+if $with_alm; then
+  .venv/bin/python -c "import torch, transformers, peft, xgrammar" || exit 1
+fi
+echo "Pronunciation Coach is set up in .venv"
