@@ -10,6 +10,7 @@ import pytest
 
 from inference_daemon.audio import decode_audio
 from inference_daemon.backends.phonetic.analysis import analyse
+from inference_daemon.backends.phonetic.backend import word_pronunciations
 from inference_daemon.backends.phonetic.decoders import DecoderSet, thread_decoders
 from inference_daemon.backends.phonetic.phone_loop import raw_log_score
 from inference_daemon.pronunciation import target_words
@@ -17,8 +18,8 @@ from tests.espeak_audio import synthesize
 from tests.phonetic_fixtures import needs_espeak
 
 
-def _phones(sentence: str) -> list[list[str]]:
-    return [w.phones for w in target_words(sentence)]
+def _phones(sentence: str) -> list[list[list[str]]]:
+    return [word_pronunciations(w) for w in target_words(sentence)]
 
 
 @needs_espeak

@@ -15,15 +15,19 @@ import json
 import logging
 import pickle
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
 from inference_daemon.audio import decode_audio
 from inference_daemon.backends.phonetic.analysis import analyse
+from inference_daemon.backends.phonetic.backend import word_pronunciations
 from inference_daemon.backends.phonetic.decoders import thread_decoders
+from inference_daemon.backends.phonetic.errors import judge_word
 from inference_daemon.backends.phonetic.features import (
     PHONE_FEATURES,
     WORD_FEATURES,
@@ -33,29 +37,57 @@ from inference_daemon.backends.phonetic.features import (
 )
 from inference_daemon.backends.phonetic.phone_loop import HeardPhone
 from inference_daemon.backends.phonetic.scoring import CALIBRATION_PATH, Calibration, LogisticModel
+from inference_daemon.datasets.speechocean import (
+    MISPRONOUNCED_PHONE_SCORE,
+    MISPRONOUNCED_WORD_ACCURACY,
+    ScoredUtterance,
+    read_split,
+)
+from inference_daemon.feedback import WordStatus
+from inference_daemon.pronunciation import target_words
 
 log = logging.getLogger("calibrate_phonetic")
 
-MISPRONOUNCED_MAX_ACCURACY = 6
-# A phone counts as wrong when the experts' mean phone score (0-2) is below this.
-WRONG_PHONE_MAX_ACCURACY = 1.0
 FOLDS = 5
+# The shipped word threshold maximises F0.5 (precision weighs more than recall): a learner who sees
+# correct words flagged stops trusting the feedback. The F1 operating point is reported beside it.
+SHIPPED_BETA = 0.5
 
 
 @dataclass
 class Utterance:
-    """One scored utterance with its extracted evidence."""
+    """One scored utterance with the evidence of the words found in it (``found``: their positions)."""
 
     utt_id: str
     speaker: str
+    found: list[int]
     evidence: list[list[PhoneEvidence]]
     heard: list[HeardPhone]
     phone_accuracy: list[list[float]]
     word_accuracy: list[float]
 
+    @property
+    def found_accuracy(self) -> list[float]:
+        return [self.word_accuracy[i] for i in self.found]
 
-def _strip_stress(phone: str) -> str:
-    return phone.rstrip("012").upper()
+    def missing_by_silence(self, flagged: list[bool]) -> list[bool]:
+        """Which found words the backend would report ``missing`` given which of them it flags."""
+        return [
+            judge_word(evidence, [False] * len(evidence), flag, self.heard).status is WordStatus.missing
+            for evidence, flag in zip(self.evidence, flagged, strict=True)
+        ]
+
+
+def _candidates(utterance: ScoredUtterance) -> list[list[list[str]]]:
+    """Per word: the corpus's phones, then the lexicon's other variants of the same length (so that the
+    experts' per-phone scores still line up with the aligned phones)."""
+    targets = target_words(utterance.text)
+    candidates = []
+    for position, word in enumerate(utterance.words):
+        canonical = list(word.phones)
+        variants = word_pronunciations(targets[position]) if len(targets) == len(utterance.words) else []
+        candidates.append([canonical, *(v for v in variants if len(v) == len(canonical) and v != canonical)])
+    return candidates
 
 
 def extract(corpus: Path, split: str, cache: Path | None) -> list[Utterance]:
@@ -64,29 +96,26 @@ def extract(corpus: Path, split: str, cache: Path | None) -> list[Utterance]:
         with cache.open("rb") as handle:
             cached: list[Utterance] = pickle.load(handle)
         return cached
-    scores = json.loads((corpus / "resource" / "scores.json").read_text())
-    wavs = dict(line.split(None, 1) for line in (corpus / split / "wav.scp").read_text().splitlines())
-    speakers = dict(line.split(None, 1) for line in (corpus / split / "utt2spk").read_text().splitlines())
     decoders = thread_decoders()
     utterances = []
-    for utt_id in tqdm(sorted(wavs), desc="extracting evidence"):
-        words = scores[utt_id]["words"]
-        audio = decode_audio((corpus / wavs[utt_id].strip()).read_bytes())
-        analysis = analyse(decoders, audio, [[_strip_stress(p) for p in w["phones"]] for w in words])
+    for scored in tqdm(read_split(corpus, split), desc="extracting evidence"):
+        audio = decode_audio(scored.audio_path.read_bytes())
+        analysis = analyse(decoders, audio, _candidates(scored))
         if analysis is None:
-            log.warning("%s could not be aligned; left out", utt_id)
+            log.warning("%s could not be aligned; left out", scored.utterance_id)
             continue
-        aligned = words[: len(analysis.evidence)]
-        if len(aligned) < len(words):
-            log.info("%s: only %d of %d words aligned; the rest left out", utt_id, len(aligned), len(words))
+        found = [word.index for word in analysis.words]
+        if len(found) < len(scored.words):
+            log.info("%s: %d of %d words found", scored.utterance_id, len(found), len(scored.words))
         utterances.append(
             Utterance(
-                utt_id,
-                speakers[utt_id].strip(),
+                scored.utterance_id,
+                scored.speaker,
+                found,
                 analysis.evidence,
                 analysis.heard,
-                [[float(a) for a in w["phones-accuracy"]] for w in aligned],
-                [float(w["accuracy"]) for w in aligned],
+                [list(scored.words[i].phone_scores) for i in found],
+                [w.accuracy for w in scored.words],
             )
         )
     if cache:
@@ -122,10 +151,11 @@ def _phone_rows(utterances: list[Utterance]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _word_rows(utterances: list[Utterance], phone_model: LogisticModel) -> tuple[np.ndarray, np.ndarray]:
+    """Feature rows and word accuracy of the words found (the only ones the models see)."""
     rows = np.vstack(
         [word_features(u.evidence, phone_model.logits(phone_features(u.evidence)), u.heard) for u in utterances]
     )
-    labels = np.asarray([a for u in utterances for a in u.word_accuracy])
+    labels = np.asarray([a for u in utterances for a in u.found_accuracy])
     return rows, labels
 
 
@@ -137,22 +167,33 @@ def fit(utterances: list[Utterance], l2: float) -> tuple[LogisticModel, Logistic
     return phone_model, word_model
 
 
-def best_f1_threshold(scores: np.ndarray, positive: np.ndarray) -> tuple[float, float]:
-    """Threshold on a score (lower = worse) maximising F1 for ``positive``; returns (threshold, F1)."""
-    best = (float(np.median(scores)), 0.0)
-    for threshold in np.unique(np.quantile(scores, np.linspace(0.01, 0.6, 120))):
-        f1 = detection(scores < threshold, positive)["f1"]
-        if f1 > best[1]:
-            best = (float(threshold), f1)
-    return best
+def f_beta(precision: float, recall: float, beta: float) -> float:
+    weight = beta * beta
+    return (1 + weight) * precision * recall / max(weight * precision + recall, 1e-12)
 
 
 def detection(predicted: np.ndarray, gold: np.ndarray) -> dict[str, float]:
     true_positive = float(np.sum(predicted & gold))
     precision = true_positive / max(float(np.sum(predicted)), 1.0)
     recall = true_positive / max(float(np.sum(gold)), 1.0)
-    f1 = 2 * precision * recall / max(precision + recall, 1e-12)
-    return {"precision": precision, "recall": recall, "f1": f1}
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f_beta(precision, recall, 1.0),
+        "f0.5": f_beta(precision, recall, 0.5),
+        "flagged_share": float(np.mean(predicted)),
+    }
+
+
+def best_threshold(scores: np.ndarray, positive: np.ndarray, beta: float) -> float:
+    """Threshold on a score (lower = worse) maximising F-beta for ``positive``."""
+    best = (float(np.median(scores)), -1.0)
+    for threshold in np.unique(np.quantile(scores, np.linspace(0.005, 0.5, 200))):
+        found = detection(scores < threshold, positive)
+        value = f_beta(found["precision"], found["recall"], beta)
+        if value > best[1]:
+            best = (float(threshold), value)
+    return best[0]
 
 
 def pearson(a: np.ndarray, b: np.ndarray) -> float:
@@ -166,58 +207,93 @@ def speaker_folds(utterances: list[Utterance], folds: int) -> list[int]:
     return [fold_of[u.speaker] for u in utterances]
 
 
-def cross_validate(utterances: list[Utterance], l2: float, folds: int) -> dict[str, float]:
-    """Speaker-held-out metrics; thresholds are chosen on the training folds only."""
+@dataclass
+class SentenceScores:
+    """One utterance's word scores as the backend reports them (words not found: 0; missing: flagged)."""
+
+    scores: np.ndarray
+    gold: np.ndarray
+    missing: np.ndarray
+
+
+def _sentence_scores(utterance: Utterance, found_scores: np.ndarray, threshold: float) -> SentenceScores:
+    scores = np.zeros(len(utterance.word_accuracy))
+    missing = np.ones(len(utterance.word_accuracy), dtype=bool)
+    silent = utterance.missing_by_silence([bool(s < threshold) for s in found_scores])
+    for position, score, is_silent in zip(utterance.found, found_scores, silent, strict=True):
+        scores[position] = score
+        missing[position] = is_silent
+    return SentenceScores(scores, np.asarray(utterance.word_accuracy), missing)
+
+
+def _fold_metrics(
+    scored: list[tuple[SentenceScores, float]], phone_scores: np.ndarray, phone_gold: np.ndarray
+) -> dict[str, float]:
+    flagged = np.concatenate([s.missing | (s.scores < threshold) for s, threshold in scored])
+    gold = np.concatenate([s.gold for s, _ in scored])
+    metrics = detection(flagged, gold <= MISPRONOUNCED_WORD_ACCURACY)
+    metrics["word_r"] = pearson(np.concatenate([s.scores for s, _ in scored]), gold)
+    metrics["phone_r"] = pearson(phone_scores, phone_gold)
+    return metrics
+
+
+def cross_validate(utterances: list[Utterance], l2: float, folds: int, betas: list[float]) -> dict[str, Any]:
+    """Speaker-held-out metrics at each operating point; thresholds are chosen on the training folds."""
     fold_of = speaker_folds(utterances, folds)
-    word_scores, word_gold, phone_scores, phone_gold, phone_thresholds = [], [], [], [], []
-    predicted = []
+    scored: dict[float, list[tuple[SentenceScores, float]]] = {beta: [] for beta in betas}
+    phone_scores, phone_gold = [], []
     for fold in range(folds):
         train = [u for u, f in zip(utterances, fold_of, strict=True) if f != fold]
         test = [u for u, f in zip(utterances, fold_of, strict=True) if f == fold]
         phone_model, word_model = fit(train, l2)
         train_rows, train_labels = _word_rows(train, phone_model)
-        threshold, _ = best_f1_threshold(
-            100 * word_model.probabilities(train_rows), train_labels <= MISPRONOUNCED_MAX_ACCURACY
-        )
-        train_phone_rows, train_phone_labels = _phone_rows(train)
-        phone_threshold, _ = best_f1_threshold(
-            100 * phone_model.probabilities(train_phone_rows), train_phone_labels < WRONG_PHONE_MAX_ACCURACY
-        )
-        phone_thresholds.append(phone_threshold)
-        rows, labels = _word_rows(test, phone_model)
-        scores = 100 * word_model.probabilities(rows)
-        word_scores.append(scores)
-        word_gold.append(labels)
-        predicted.append(scores < threshold)
+        train_scores = 100 * word_model.probabilities(train_rows)
+        for beta in betas:
+            threshold = best_threshold(train_scores, train_labels <= MISPRONOUNCED_WORD_ACCURACY, beta)
+            for utterance in test:
+                rows = word_features(
+                    utterance.evidence, phone_model.logits(phone_features(utterance.evidence)), utterance.heard
+                )
+                found_scores = 100 * word_model.probabilities(rows)
+                scored[beta].append((_sentence_scores(utterance, found_scores, threshold), threshold))
         test_phone_rows, test_phone_labels = _phone_rows(test)
         phone_scores.append(100 * phone_model.probabilities(test_phone_rows))
         phone_gold.append(test_phone_labels)
-    all_words, all_gold = np.concatenate(word_scores), np.concatenate(word_gold)
-    metrics = detection(np.concatenate(predicted), all_gold <= MISPRONOUNCED_MAX_ACCURACY)
-    metrics["word_r"] = pearson(all_words, all_gold)
-    metrics["phone_r"] = pearson(np.concatenate(phone_scores), np.concatenate(phone_gold))
-    return metrics
+    return {
+        f"f{beta:g}_threshold": _fold_metrics(scored[beta], np.concatenate(phone_scores), np.concatenate(phone_gold))
+        for beta in betas
+    }
 
 
-def naive_baselines(utterances: list[Utterance]) -> dict[str, dict[str, float]]:
-    """The naive word scores of the notes, with thresholds chosen after the fact (optimistic)."""
+def naive_baselines(utterances: list[Utterance], folds: int) -> dict[str, dict[str, float]]:
+    """The naive word scores of the notes, over every word (words not found get the lowest score),
+    with F1 thresholds chosen on the training folds as for the fitted models."""
     gold = np.asarray([a for u in utterances for a in u.word_accuracy])
-    candidates = {
-        "word_align_per_frame": [
-            sum(e.aligned.score for e in w) / sum(e.aligned.frames for e in w)
-            for u in utterances
-            for w in u.evidence
-        ],
-        "worst_phone_align_per_frame": [
-            min(e.align_score_per_frame for e in w) for u in utterances for w in u.evidence
-        ],
-        "word_mean_gop": [float(np.mean([e.gop for e in w])) for u in utterances for w in u.evidence],
+    fold_of = speaker_folds(utterances, folds)
+    word_folds = np.asarray([f for u, f in zip(utterances, fold_of, strict=True) for _ in u.word_accuracy])
+    candidates: dict[str, Callable[[list[PhoneEvidence]], float]] = {
+        "word_align_per_frame": lambda w: sum(e.aligned.score for e in w) / sum(e.aligned.frames for e in w),
+        "worst_phone_align_per_frame": lambda w: min(e.align_score_per_frame for e in w),
+        "word_mean_gop": lambda w: float(np.mean([e.gop for e in w])),
     }
     result = {}
-    for name, values in candidates.items():
-        scores = np.asarray(values, dtype=np.float64)
-        _, f1 = best_f1_threshold(scores, gold <= MISPRONOUNCED_MAX_ACCURACY)
-        result[name] = {"word_r": pearson(scores, gold), "f1_best_threshold": f1}
+    for name, score_of in candidates.items():
+        found = [[score_of(w) for w in u.evidence] for u in utterances]
+        floor = min(value for values in found for value in values)
+        scores = []
+        for utterance, values in zip(utterances, found, strict=True):
+            row = np.full(len(utterance.word_accuracy), floor)
+            row[utterance.found] = values
+            scores.append(row)
+        all_scores = np.concatenate(scores)
+        predicted = np.zeros(len(gold), dtype=bool)
+        for fold in range(folds):
+            train, test = word_folds != fold, word_folds == fold
+            threshold = best_threshold(all_scores[train], gold[train] <= MISPRONOUNCED_WORD_ACCURACY, 1.0)
+            predicted[test] = all_scores[test] < threshold
+        metrics = detection(predicted, gold <= MISPRONOUNCED_WORD_ACCURACY)
+        metrics["word_r"] = pearson(all_scores, gold)
+        result[name] = metrics
     return result
 
 
@@ -229,6 +305,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--l2", type=float, default=10.0, help="L2 penalty of both logistic regressions")
     parser.add_argument("--folds", type=int, default=FOLDS)
     parser.add_argument("--output", type=Path, default=CALIBRATION_PATH)
+    parser.add_argument(
+        "--beta", type=float, default=SHIPPED_BETA, help="the shipped word threshold maximises this F-beta"
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the metrics, write nothing")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -237,18 +316,18 @@ def main(argv: list[str] | None = None) -> int:
 
     utterances = extract(args.corpus, args.split, args.cache)
     log.info("%d utterances, %d speakers", len(utterances), len({u.speaker for u in utterances}))
-    baselines = naive_baselines(utterances)
-    cv = cross_validate(utterances, args.l2, args.folds)
+    baselines = naive_baselines(utterances, args.folds)
+    cv = cross_validate(utterances, args.l2, args.folds, sorted({1.0, args.beta}))
     print(json.dumps({"speaker_cv": cv, "naive_baselines": baselines}, indent=2))
 
     phone_model, word_model = fit(utterances, args.l2)
     word_rows, word_labels = _word_rows(utterances, phone_model)
-    word_threshold, _ = best_f1_threshold(
-        100 * word_model.probabilities(word_rows), word_labels <= MISPRONOUNCED_MAX_ACCURACY
+    word_threshold = best_threshold(
+        100 * word_model.probabilities(word_rows), word_labels <= MISPRONOUNCED_WORD_ACCURACY, args.beta
     )
     phone_rows, phone_labels = _phone_rows(utterances)
-    phone_threshold, _ = best_f1_threshold(
-        100 * phone_model.probabilities(phone_rows), phone_labels < WRONG_PHONE_MAX_ACCURACY
+    phone_threshold = best_threshold(
+        100 * phone_model.probabilities(phone_rows), phone_labels < MISPRONOUNCED_PHONE_SCORE, 1.0
     )
     calibration = Calibration(
         phone_model,
@@ -260,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
             "corpus": "speechocean762 development subset (train split)",
             "utterances": len(utterances),
             "l2": args.l2,
+            "word_threshold_beta": args.beta,
             "speaker_cv": cv,
             "naive_baselines": baselines,
         },

@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 bash tools/bootstrap.sh
 sample=$(mktemp --suffix=.wav)
 trap 'rm -f "$sample"' EXIT
-espeak-ng -v en-us -w "$sample" "I sink this is a good day"
+espeak-ng -v en-us -w "$sample" "We took the ban home"
 echo
-echo "First assessment: espeak-ng read 'I sink this is a good day' for the target 'I think this is a good day.'"
-.venv/bin/python -m inference_daemon assess "$sample" "I think this is a good day." --native-language zh
+echo "First assessment: espeak-ng read 'We took the ban home' for the target 'We took the van home.'"
+.venv/bin/python -m inference_daemon assess "$sample" "We took the van home." --native-language zh
 echo
 exec .venv/bin/python -m inference_daemon serve "$@"

@@ -6,17 +6,18 @@ that requests produce.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from inference_daemon.backends.phonetic.alignment import AlignedWord, align
+from inference_daemon.backends.phonetic.alignment import AlignedWord, Pronunciations, align
 from inference_daemon.backends.phonetic.decoders import FRAME_S, SAMPLE_RATE, DecoderSet
 from inference_daemon.backends.phonetic.features import PhoneEvidence, phone_evidence
 from inference_daemon.backends.phonetic.phone_loop import HeardPhone, decode_phones
 
-# Silence added at both ends so that recordings that start or end abruptly still align; the shorter
-# other paddings are retries (PocketSphinx's phone pass sometimes fails on a long leading silence).
+# Silence added at both ends so that recordings that start or end abruptly still align; the other
+# paddings are retries when no word at all could be aligned.
 PAD_TRIES_S = (0.1, 0.0, 0.25)
 # Low-level noise rather than digital zeros in the padding (deterministic, inaudible).
 _PAD_NOISE_AMPLITUDE = 3.0
@@ -28,8 +29,8 @@ LOOP_MARGIN_FRAMES = 10
 class Analysis:
     """Alignment, heard phones and per-phone evidence; frames count from the start of the padding.
 
-    ``words`` and ``evidence`` may cover only the first words of the sentence: the others could not
-    be aligned (the learner stopped early or skipped them).
+    ``words`` (each with its position in the sentence) and ``evidence`` cover the words that were
+    read; words the learner skipped or did not reach are absent.
     """
 
     words: list[AlignedWord]
@@ -50,18 +51,15 @@ def padded_pcm(audio: np.ndarray, pad_s: float) -> np.ndarray:
     return np.concatenate([pad, samples, pad[::-1]]).astype(np.int16)
 
 
-def analyse(decoders: DecoderSet, audio: np.ndarray, word_phones: list[list[str]]) -> Analysis | None:
-    """Evidence for the expected phones of each word that aligns; ``None`` when not even one does."""
-    best: tuple[list[AlignedWord], np.ndarray, float] = ([], np.zeros(0, dtype=np.int16), 0.0)
+def analyse(decoders: DecoderSet, audio: np.ndarray, pronunciations: Sequence[Pronunciations]) -> Analysis | None:
+    """Evidence for each word that was read, given every word's valid pronunciations (primary first);
+    ``None`` when not even one word could be found."""
     for pad_s in PAD_TRIES_S:
         pcm = padded_pcm(audio, pad_s)
-        words = align(decoders, pcm.tobytes(), word_phones)
-        if len(words) > len(best[0]):
-            best = (words, pcm, pad_s)
-        if len(words) == len(word_phones):
+        words = align(decoders, pcm.tobytes(), pronunciations)
+        if words:
             break
-    words, pcm, pad_s = best
-    if not words:
+    else:
         return None
     samples_per_frame = int(FRAME_S * SAMPLE_RATE)
     first = max(0, words[0].start - LOOP_MARGIN_FRAMES)

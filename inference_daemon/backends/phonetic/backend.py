@@ -8,6 +8,7 @@ errors and word status (:mod:`.errors`), explanations and suggestions from
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from importlib.metadata import version
@@ -33,17 +34,25 @@ from inference_daemon.pronunciation import Lexicon, TargetWord, target_words
 
 log = logging.getLogger(__name__)
 
+# Pronunciations of one word offered to the aligner (its tokens' dictionary variants, combined).
+MAX_PRONUNCIATIONS = 4
 # Below this sentence score, with most words flagged, the reading probably was another sentence.
 MISMATCH_SCORE = 35.0
 MISMATCH_WORD_SHARE = 0.6
 PARTIAL_WARNING = (
-    "Only the first {aligned} of {total} words could be matched to the recording; the others are "
-    "marked as missing. Did the recording stop early, or were words skipped?"
+    "Only {aligned} of {total} words could be found in the recording; the others are marked as "
+    "missing. Did the recording stop early, or were words skipped?"
 )
 NOT_MATCHED_WARNING = (
     "The recording could not be matched to the sentence: it sounds like something else was read, "
     "or the recording is very noisy. The scores below are not reliable."
 )
+
+
+def word_pronunciations(word: TargetWord) -> list[list[str]]:
+    """The word's valid pronunciations, primary first: its tokens' dictionary variants combined."""
+    combined = itertools.islice(itertools.product(*word.variants), MAX_PRONUNCIATIONS)
+    return [[phone for token in combination for phone in token] for combination in combined]
 
 
 def _round(value: float) -> float:
@@ -89,7 +98,7 @@ class PhoneticBackend(Backend):
 
     def assess(self, request: AssessmentRequest) -> FeedbackDocument:
         words = target_words(request.text)
-        analysis = analyse(thread_decoders(), request.audio, [w.phones for w in words])
+        analysis = analyse(thread_decoders(), request.audio, [word_pronunciations(w) for w in words])
         if analysis is None:
             log.info("request %s: alignment failed", request.request_id)
             return self._unmatched_document(request, words)
@@ -105,10 +114,10 @@ class PhoneticBackend(Backend):
         word_scores = 100.0 * calibration.word_model.probabilities(
             word_features(analysis.evidence, phone_logits, analysis.heard)
         )
-        feedback = []
+        feedback = self._missing_words(words)
         offset = 0
-        aligned_words = words[: len(analysis.evidence)]
-        for target, evidence, word_score in zip(aligned_words, analysis.evidence, word_scores, strict=True):
+        for aligned, evidence, word_score in zip(analysis.words, analysis.evidence, word_scores, strict=True):
+            target = words[aligned.index]
             scores = phone_scores[offset : offset + len(evidence)]
             offset += len(evidence)
             verdict = judge_word(
@@ -120,44 +129,41 @@ class PhoneticBackend(Backend):
             explanation, suggestion = (None, None)
             if verdict.status is not WordStatus.ok:
                 explanation, suggestion = advise_word(
-                    target.text, target.phones, verdict.errors, request.native_language
+                    target.text, aligned.pronunciation, verdict.errors, request.native_language
                 )
-            feedback.append(
-                WordFeedback(
-                    index=target.index,
-                    text=target.text,
-                    start=self._clip(analysis.seconds(evidence[0].aligned.start), request),
-                    end=self._clip(analysis.seconds(evidence[-1].aligned.end), request),
-                    score=_round(word_score),
-                    status=verdict.status,
-                    expected_phones=target.phones,
-                    heard_phones=verdict.heard_phones,
-                    errors=verdict.errors,
-                    explanation=explanation,
-                    suggestion=suggestion,
-                    phones=[
-                        PhoneScore(
-                            phone=item.aligned.phone,
-                            start=self._clip(analysis.seconds(item.aligned.start), request),
-                            end=self._clip(analysis.seconds(item.aligned.end), request),
-                            score=_round(score),
-                            heard=item.heard,
-                        )
-                        for item, score in zip(evidence, scores, strict=True)
-                    ],
-                )
+            feedback[aligned.index] = WordFeedback(
+                index=target.index,
+                text=target.text,
+                start=self._clip(analysis.seconds(aligned.start), request),
+                end=self._clip(analysis.seconds(aligned.end), request),
+                score=_round(word_score),
+                status=verdict.status,
+                expected_phones=aligned.pronunciation,
+                heard_phones=verdict.heard_phones,
+                errors=verdict.errors,
+                explanation=explanation,
+                suggestion=suggestion,
+                phones=[
+                    PhoneScore(
+                        phone=item.aligned.phone,
+                        start=self._clip(analysis.seconds(item.aligned.start), request),
+                        end=self._clip(analysis.seconds(item.aligned.end), request),
+                        score=_round(score),
+                        heard=item.heard,
+                    )
+                    for item, score in zip(evidence, scores, strict=True)
+                ],
             )
         warnings = []
-        if len(aligned_words) < len(words):
-            warnings.append(PARTIAL_WARNING.format(aligned=len(aligned_words), total=len(words)))
-            feedback.extend(self._missing_words(words[len(aligned_words) :]))
+        if len(analysis.words) < len(words):
+            warnings.append(PARTIAL_WARNING.format(aligned=len(analysis.words), total=len(words)))
         score = _round(float(np.mean([w.score for w in feedback])))
         flagged = sum(w.status is not WordStatus.ok for w in feedback) / len(feedback)
         if score < MISMATCH_SCORE and flagged >= MISMATCH_WORD_SHARE:
             warnings.append(NOT_MATCHED_WARNING)
         summary, suggestions = summarize(feedback, score, request.native_language)
         if warnings:
-            summary = f"{NOT_MATCHED_WARNING} {summary}"
+            summary = " ".join([*warnings, summary])
         return self._finish(request, score, feedback, summary, suggestions, warnings)
 
     @staticmethod

@@ -91,6 +91,8 @@ PHONE_FEATURES = [
     "heard_fraction",
     "silence_fraction",
     "log_frames",
+    "log_frames_minus_utterance",
+    "neighbour_min_gop",
     "min_duration",
     "word_initial",
     "word_final",
@@ -106,8 +108,15 @@ def phone_features(evidence: list[list[PhoneEvidence]]) -> np.ndarray:
         return np.zeros((0, len(PHONE_FEATURES)))
     mean_align = float(np.mean([e.align_score_per_frame for e in flat]))
     mean_gop = float(np.mean([e.gop for e in flat]))
+    # The speaker's rate: a phone long or short for this speaker, not for speakers in general.
+    mean_log_frames = float(np.mean([math.log(e.aligned.frames) for e in flat]))
+    neighbour_gops = [
+        min((word[p].gop for p in (position - 1, position + 1) if 0 <= p < len(word)), default=word[position].gop)
+        for word in evidence
+        for position in range(len(word))
+    ]
     rows = []
-    for item in flat:
+    for item, neighbour_gop in zip(flat, neighbour_gops, strict=True):
         identity = [float(item.aligned.phone == phone) for phone in PHONES]
         rows.append(
             [
@@ -118,6 +127,8 @@ def phone_features(evidence: list[list[PhoneEvidence]]) -> np.ndarray:
                 item.heard_fraction,
                 item.silence_fraction,
                 math.log(item.aligned.frames),
+                math.log(item.aligned.frames) - mean_log_frames,
+                neighbour_gop,
                 float(item.aligned.frames <= MIN_FRAMES),
                 float(item.position == 0),
                 float(item.position == item.word_length - 1),
@@ -141,6 +152,7 @@ WORD_FEATURES = [
     "log_frames_per_phone",
     "heard_edit_distance",
     "utterance_mean_phone_logit",
+    "neighbour_words_min_phone_logit",
 ]
 
 
@@ -164,9 +176,15 @@ def word_features(
     mean_logit = float(np.mean(phone_logits)) if len(phone_logits) else 0.0
     rows = []
     offset = 0
+    word_min_logits = []
     for word in evidence:
+        word_min_logits.append(float(np.min(phone_logits[offset : offset + len(word)])))
+        offset += len(word)
+    offset = 0
+    for number, word in enumerate(evidence):
         logits = phone_logits[offset : offset + len(word)]
         offset += len(word)
+        neighbours = word_min_logits[max(0, number - 1) : number] + word_min_logits[number + 1 : number + 2]
         gops = [e.gop for e in word]
         heard_fractions = [e.heard_fraction for e in word]
         frames = sum(e.aligned.frames for e in word)
@@ -186,6 +204,7 @@ def word_features(
                 math.log(frames / len(word)),
                 edit_distance(heard_phones, expected) / len(expected),
                 mean_logit,
+                float(np.mean(neighbours)) if neighbours else mean_logit,
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(evidence), len(WORD_FEATURES))
