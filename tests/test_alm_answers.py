@@ -15,7 +15,7 @@ from inference_daemon.backends.alm.answers import (
     render_json_answer,
     render_text_answer,
 )
-from inference_daemon.backends.alm.document import build_document, document_from_output, phone_errors
+from inference_daemon.backends.alm.document import BuiltDocument, build_document, document_from_output, phone_errors
 from inference_daemon.backends.alm.prompt import AnswerFormat, build_prompt, parse_answer, response_schema
 from inference_daemon.backends.base import AssessmentRequest
 from inference_daemon.errors import InvalidModelOutput
@@ -24,7 +24,7 @@ from inference_daemon.feedback import ErrorType, WordStatus
 SENTENCE = "I think so, I think."
 
 
-def document(answer: ParsedAnswer, sentence: str = SENTENCE):  # type: ignore[no-untyped-def]
+def document(answer: ParsedAnswer, sentence: str = SENTENCE) -> BuiltDocument:
     return build_document(answer, sentence, backend="alm", model="m", request_id="r", duration_s=1.0)
 
 

@@ -104,6 +104,7 @@ def test_examples_in_both_answer_formats_parse_back_to_the_annotation(built: tup
     as_text = parse_answer(first_text["messages"][2]["content"], AnswerFormat.text)
     assert [w.text for w in as_text.words] == words
     issue, suggestion = advise_word("cat", *EXPECTED_ERRORS["cat"], "ar")
+    assert suggestion is not None
     assert (as_text.words[-1].explanation, as_text.words[-1].suggestion) == (issue, text_format_safe(suggestion))
     assert clean_text["messages"][2]["content"] == "No Problem"
     assert parse_answer(clean_json["messages"][2]["content"], AnswerFormat.json).words == ()
@@ -142,6 +143,7 @@ def test_release_keeps_its_feedback_and_splits_by_speaker(corpus: Path, tmp_path
     assert (first["split"], second["split"]) == ("train", "test")
     assert first["mis_exp_sug"]["the"] == given["the"]  # the release's own words
     issue, suggestion = advise_word("cat", *EXPECTED_ERRORS["cat"], "ar")
+    assert suggestion is not None
     assert first["mis_exp_sug"]["cat"] == [{"issue": issue, "suggestion": suggestion}]  # filled in
     assert Path(first["audio_path"]).is_file()
 
@@ -197,4 +199,5 @@ def test_llm_rewrites_are_cached_and_fall_back_to_the_knowledge_base(
     build_dataset.main([*arguments[:-1], str(tmp_path / "empty-cache.jsonl"), "--out", str(tmp_path / "c.json")])
     fallback = json.loads((tmp_path / "c.json").read_text())[0]["mis_exp_sug"]["cat"]
     issue, suggestion = advise_word("cat", *EXPECTED_ERRORS["cat"], "ar")
+    assert suggestion is not None
     assert fallback == [{"issue": issue, "suggestion": suggestion}]
