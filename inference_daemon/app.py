@@ -113,9 +113,11 @@ def create_app(service: AssessmentService, settings: DaemonSettings) -> FastAPI:
     async def _access_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         began = time.perf_counter()
         response = await call_next(request)
+        outcome = getattr(request.state, "outcome", "")
         log.info(
-            "%s %s -> %d in %.1f ms",
+            "%s %s -> %d in %.1f ms%s",
             request.method, request.url.path, response.status_code, (time.perf_counter() - began) * 1000,
+            f" ({outcome})" if outcome else "",
         )
         return response
 
@@ -166,6 +168,7 @@ def create_app(service: AssessmentService, settings: DaemonSettings) -> FastAPI:
     @app.post("/v1/assess", response_model=FeedbackDocument, dependencies=[Depends(require_token)],
               responses=ERROR_RESPONSES)
     async def assess(
+        http_request: Request,
         audio: Annotated[UploadFile, File(description="the learner's recording (WAV, FLAC, OGG; MP3/WebM/M4A "
                                                       "with ffmpeg)")],
         text: Annotated[str, Form(description="the target sentence, 1-300 characters")],
@@ -184,9 +187,9 @@ def create_app(service: AssessmentService, settings: DaemonSettings) -> FastAPI:
             limits=settings.audio, max_text_chars=settings.max_text_chars,
         )
         document = await service.assess(request, started)
-        log.info(
-            "assessed request_id=%s backend=%s words=%d score=%.0f in %.2f s",
-            document.request_id, document.backend, len(document.words), document.score, document.processing_s,
+        http_request.state.outcome = (
+            f"request_id={document.request_id} backend={document.backend} audio={document.duration_s:.1f}s "
+            f"words={len(document.words)} flagged={len(document.mispronounced_words)} score={document.score:.0f}"
         )
         return document
 

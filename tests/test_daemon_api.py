@@ -199,3 +199,13 @@ def test_backend_that_fails_to_load_is_reported() -> None:
 def test_unknown_route_uses_the_error_shape(daemon: str) -> None:
     response = requests.get(f"{daemon}/v2/nothing", timeout=5)
     assert response.status_code == 404 and error_code(response) == "not_found"
+
+
+def test_each_request_is_logged_on_one_line_with_its_timing(speech: bytes) -> None:
+    lines: list[str] = []
+    with running_daemon("--mispronounce", "think", log_lines=lines) as url:
+        post(url, speech, request_id="logged-1")
+    assess_lines = [line for line in lines if "POST /v1/assess" in line]
+    assert len(assess_lines) == 1, lines
+    assert "-> 200 in" in assess_lines[0] and "ms" in assess_lines[0]
+    assert "request_id=logged-1" in assess_lines[0] and "flagged=1" in assess_lines[0]

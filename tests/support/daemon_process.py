@@ -32,8 +32,11 @@ def free_port() -> int:
 @contextlib.contextmanager
 def running_daemon(*args: str, backend: str = SCRIPTED, env: dict[str, str] | None = None,
                    port: int | None = None, startup_timeout: float = 60.0,
-                   wait_loaded: bool = True) -> Iterator[str]:
-    """Run the daemon with ``args`` after ``serve --backend``; yields its base URL."""
+                   wait_loaded: bool = True, log_lines: list[str] | None = None) -> Iterator[str]:
+    """Run the daemon with ``args`` after ``serve --backend``; yields its base URL.
+
+    ``log_lines``, when given, receives the daemon's log lines once it has stopped.
+    """
     port = port or free_port()
     command = [sys.executable, "-m", "inference_daemon", "serve", "--backend", backend, "--port", str(port),
                *args]
@@ -50,6 +53,9 @@ def running_daemon(*args: str, backend: str = SCRIPTED, env: dict[str, str] | No
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+            if log_lines is not None:
+                log_file.seek(0)
+                log_lines.extend(log_file.read().decode(errors="replace").splitlines())
 
 
 def _wait_until_up(process: subprocess.Popen[bytes], base_url: str, timeout: float, wait_loaded: bool,
