@@ -41,12 +41,12 @@ from transformers.models.whisper.modeling_whisper import WhisperEncoder
 
 from inference_daemon.backends.alm.generation import IGNORE_INDEX, Generation, decode_new_tokens, eos_token_ids
 from inference_daemon.backends.alm.prompt import AUDIO_PLACEHOLDER, Prompt
+from inference_daemon.backends.alm.whisper_features import whisper_features
 
 log = logging.getLogger(__name__)
 
 CONFIG_FILE = "speech_llm.json"
 PROJECTOR_FILE = "projector.safetensors"
-SAMPLE_RATE = 16_000
 
 
 @dataclass
@@ -171,11 +171,10 @@ class SpeechLLM(nn.Module):
     # -- inputs ----------------------------------------------------------------------------------
     def embed_audio(self, audios: Sequence[np.ndarray]) -> torch.Tensor:
         """(batch, pooled_tokens, hidden) LM embeddings of 16 kHz recordings of at most 30 s."""
-        features = self.feature_extractor(list(audios), sampling_rate=SAMPLE_RATE, return_tensors="pt",
-                                          device=str(self.device)).input_features
+        features = whisper_features(self.feature_extractor, audios, self.device)
         dtype: torch.dtype = next(self.encoder.parameters()).dtype
         with torch.no_grad():
-            states = self.encoder(features.to(self.device, dtype)).last_hidden_state
+            states = self.encoder(features.to(dtype)).last_hidden_state
         pooled = nn.functional.adaptive_avg_pool1d(states.transpose(1, 2), self.config.pooled_tokens).transpose(1, 2)
         return self.projector(pooled)
 
