@@ -5,6 +5,8 @@ threads at once. The event loop must never block on it, a burst of learners must
 "busy, retry later" instead of piling up, and a backend that can batch (GPU models) should see
 concurrent requests together. Workers gather up to ``backend.max_batch_size`` queued requests
 within a short window and hand them over as one batch; each result goes back to its own caller.
+The window is waited only for callers that can be expected (see :meth:`AssessmentService._next_batch`),
+so that a lone learner never pays it.
 """
 
 from __future__ import annotations
@@ -54,6 +56,10 @@ class AssessmentService:
         self._load_error: BaseException | None = None
         self._load_lock = threading.Lock()
         self._started = False
+        # What the worker knew when it answered its last batch: how many callers it answered (they
+        # may come straight back) and how many others were already queued.
+        self._last_batch_size = 0
+        self._queued_during_last_batch = 0
 
     # -- life cycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -135,10 +141,19 @@ class AssessmentService:
         return True
 
     def _next_batch(self, first: _Job) -> list[_Job]:
-        batch = [first]
+        """``first`` and the jobs that join it, at most ``backend.max_batch_size``.
+
+        Jobs already queued always join. The worker waits, at most ``batch_window_s``, only for the
+        callers it can expect soon: those queued while it ran the previous batch, plus that batch's
+        own callers, who may come straight back. So a lone client is served at once, and concurrent
+        clients are gathered again as soon as they are back, without waiting out the whole window.
+        """
         limit = max(1, self.backend.max_batch_size)
+        batch = [first]
+        stopping = self._take_queued(batch, limit)
+        expected = min(limit, max(1, self._queued_during_last_batch + self._last_batch_size))
         deadline = time.perf_counter() + self.batch_window_s
-        while len(batch) < limit:
+        while not stopping and len(batch) < expected:
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
                 break
@@ -146,11 +161,31 @@ class AssessmentService:
                 job = self._queue.get(timeout=remaining)
             except queue.Empty:
                 break
-            if job is None:  # stop signal: put it back for this worker's next loop
-                self._queue.put(None)
-                break
-            batch.append(job)
+            if job is None:
+                stopping = True
+            else:
+                batch.append(job)
+                stopping = self._take_queued(batch, limit)
+        if stopping:  # stop signal: put it back for this worker's next loop
+            self._queue.put(None)
         return batch
+
+    def _remember_batch(self, answered: int) -> None:
+        """Note, before answering a batch, what :meth:`_next_batch` may expect next."""
+        self._last_batch_size = answered
+        self._queued_during_last_batch = self._queue.qsize()
+
+    def _take_queued(self, batch: list[_Job], limit: int) -> bool:
+        """Move queued jobs into ``batch`` without waiting, up to ``limit``; True if a stop signal came instead."""
+        while len(batch) < limit:
+            try:
+                job = self._queue.get_nowait()
+            except queue.Empty:
+                return False
+            if job is None:
+                return True
+            batch.append(job)
+        return False
 
     def _work(self) -> None:
         loaded = self._ensure_loaded()
@@ -163,6 +198,7 @@ class AssessmentService:
             if not live:
                 continue
             if not loaded:
+                self._remember_batch(len(live))
                 for job in live:
                     job.future.set_exception(BackendUnavailable(f"The backend failed to load: {self._load_error}"))
                 continue
@@ -171,6 +207,7 @@ class AssessmentService:
             except Exception as exc:  # a backend bug must not kill the worker
                 log.exception("backend %s failed on a batch of %d", self.backend.name, len(live))
                 results = [exc] * len(live)
+            self._remember_batch(len(live))
             for job, result in zip(live, results, strict=True):
                 if isinstance(result, BaseException):
                     job.future.set_exception(result)
