@@ -18,7 +18,6 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from tqdm import tqdm
@@ -36,13 +35,16 @@ from inference_daemon.backends.phonetic.features import (
     word_features,
 )
 from inference_daemon.backends.phonetic.phone_loop import HeardPhone
-from inference_daemon.backends.phonetic.scoring import CALIBRATION_PATH, Calibration, LogisticModel
-from inference_daemon.datasets.speechocean import (
-    MISPRONOUNCED_PHONE_SCORE,
-    MISPRONOUNCED_WORD_ACCURACY,
-    ScoredUtterance,
-    read_split,
+from inference_daemon.backends.phonetic.scoring import CALIBRATION_PATH
+from inference_daemon.calibration import LogisticModel
+from inference_daemon.calibration.fitting import (
+    FeatureSet,
+    ReportedWords,
+    cross_validate,
+    fit_calibration,
+    threshold_baseline,
 )
+from inference_daemon.datasets.speechocean import ScoredUtterance, read_split
 from inference_daemon.feedback import WordStatus
 from inference_daemon.pronunciation import target_words
 
@@ -124,26 +126,6 @@ def extract(corpus: Path, split: str, cache: Path | None) -> list[Utterance]:
     return utterances
 
 
-def fit_logistic(rows: np.ndarray, targets: np.ndarray, features: list[str], l2: float) -> LogisticModel:
-    """L2-regularised logistic regression with soft targets in [0, 1], by Newton's method."""
-    mean = rows.mean(axis=0)
-    scale = rows.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    design = np.hstack([(rows - mean) / scale, np.ones((len(rows), 1))])
-    penalty = np.full(design.shape[1], l2)
-    penalty[-1] = 0.0
-    coef = np.zeros(design.shape[1])
-    for _ in range(50):
-        prob = 1.0 / (1.0 + np.exp(-(design @ coef)))
-        gradient = design.T @ (prob - targets) + penalty * coef
-        hessian = (design * (prob * (1 - prob))[:, None]).T @ design + np.diag(penalty)
-        step = np.linalg.solve(hessian, gradient)
-        coef -= step
-        if np.max(np.abs(step)) < 1e-8:
-            break
-    return LogisticModel(features, mean, scale, coef[:-1], float(coef[-1]))
-
-
 def _phone_rows(utterances: list[Utterance]) -> tuple[np.ndarray, np.ndarray]:
     rows = np.vstack([phone_features(u.evidence) for u in utterances])
     labels = np.asarray([a for u in utterances for word in u.phone_accuracy for a in word])
@@ -159,118 +141,27 @@ def _word_rows(utterances: list[Utterance], phone_model: LogisticModel) -> tuple
     return rows, labels
 
 
-def fit(utterances: list[Utterance], l2: float) -> tuple[LogisticModel, LogisticModel]:
-    phone_rows, phone_labels = _phone_rows(utterances)
-    phone_model = fit_logistic(phone_rows, phone_labels / 2.0, PHONE_FEATURES, l2)
-    word_rows, word_labels = _word_rows(utterances, phone_model)
-    word_model = fit_logistic(word_rows, word_labels / 10.0, WORD_FEATURES, l2)
-    return phone_model, word_model
-
-
-def f_beta(precision: float, recall: float, beta: float) -> float:
-    weight = beta * beta
-    return (1 + weight) * precision * recall / max(weight * precision + recall, 1e-12)
-
-
-def detection(predicted: np.ndarray, gold: np.ndarray) -> dict[str, float]:
-    true_positive = float(np.sum(predicted & gold))
-    precision = true_positive / max(float(np.sum(predicted)), 1.0)
-    recall = true_positive / max(float(np.sum(gold)), 1.0)
-    return {
-        "precision": precision,
-        "recall": recall,
-        "f1": f_beta(precision, recall, 1.0),
-        "f0.5": f_beta(precision, recall, 0.5),
-        "flagged_share": float(np.mean(predicted)),
-    }
-
-
-def best_threshold(scores: np.ndarray, positive: np.ndarray, beta: float) -> float:
-    """Threshold on a score (lower = worse) maximising F-beta for ``positive``."""
-    best = (float(np.median(scores)), -1.0)
-    for threshold in np.unique(np.quantile(scores, np.linspace(0.005, 0.5, 200))):
-        found = detection(scores < threshold, positive)
-        value = f_beta(found["precision"], found["recall"], beta)
-        if value > best[1]:
-            best = (float(threshold), value)
-    return best[0]
-
-
-def pearson(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.corrcoef(a, b)[0, 1])
-
-
-def speaker_folds(utterances: list[Utterance], folds: int) -> list[int]:
-    speakers = sorted({u.speaker for u in utterances})
-    order = np.random.default_rng(7).permutation(len(speakers))
-    fold_of = {speakers[i]: rank % folds for rank, i in enumerate(order)}
-    return [fold_of[u.speaker] for u in utterances]
-
-
-@dataclass
-class SentenceScores:
-    """One utterance's word scores as the backend reports them (words not found: 0; missing: flagged)."""
-
-    scores: np.ndarray
-    gold: np.ndarray
-    missing: np.ndarray
-
-
-def _sentence_scores(utterance: Utterance, found_scores: np.ndarray, threshold: float) -> SentenceScores:
+def _reported_words(
+    utterance: Utterance, phone_model: LogisticModel, word_model: LogisticModel, threshold: float
+) -> ReportedWords:
+    """Every word as the backend reports it: words not found score 0 and count as missing."""
+    rows = word_features(utterance.evidence, phone_model.logits(phone_features(utterance.evidence)), utterance.heard)
+    found_scores = 100 * word_model.probabilities(rows)
     scores = np.zeros(len(utterance.word_accuracy))
-    missing = np.ones(len(utterance.word_accuracy), dtype=bool)
+    flagged = np.ones(len(utterance.word_accuracy), dtype=bool)
     silent = utterance.missing_by_silence([bool(s < threshold) for s in found_scores])
     for position, score, is_silent in zip(utterance.found, found_scores, silent, strict=True):
         scores[position] = score
-        missing[position] = is_silent
-    return SentenceScores(scores, np.asarray(utterance.word_accuracy), missing)
+        flagged[position] = is_silent or score < threshold
+    return ReportedWords(scores, flagged, np.asarray(utterance.word_accuracy))
 
 
-def _fold_metrics(
-    scored: list[tuple[SentenceScores, float]], phone_scores: np.ndarray, phone_gold: np.ndarray
-) -> dict[str, float]:
-    flagged = np.concatenate([s.missing | (s.scores < threshold) for s, threshold in scored])
-    gold = np.concatenate([s.gold for s, _ in scored])
-    metrics = detection(flagged, gold <= MISPRONOUNCED_WORD_ACCURACY)
-    metrics["word_r"] = pearson(np.concatenate([s.scores for s, _ in scored]), gold)
-    metrics["phone_r"] = pearson(phone_scores, phone_gold)
-    return metrics
+FEATURES = FeatureSet(PHONE_FEATURES, WORD_FEATURES, _phone_rows, _word_rows, _reported_words)
 
 
-def cross_validate(utterances: list[Utterance], l2: float, folds: int, betas: list[float]) -> dict[str, Any]:
-    """Speaker-held-out metrics at each operating point; thresholds are chosen on the training folds."""
-    fold_of = speaker_folds(utterances, folds)
-    scored: dict[float, list[tuple[SentenceScores, float]]] = {beta: [] for beta in betas}
-    phone_scores, phone_gold = [], []
-    for fold in range(folds):
-        train = [u for u, f in zip(utterances, fold_of, strict=True) if f != fold]
-        test = [u for u, f in zip(utterances, fold_of, strict=True) if f == fold]
-        phone_model, word_model = fit(train, l2)
-        train_rows, train_labels = _word_rows(train, phone_model)
-        train_scores = 100 * word_model.probabilities(train_rows)
-        for beta in betas:
-            threshold = best_threshold(train_scores, train_labels <= MISPRONOUNCED_WORD_ACCURACY, beta)
-            for utterance in test:
-                rows = word_features(
-                    utterance.evidence, phone_model.logits(phone_features(utterance.evidence)), utterance.heard
-                )
-                found_scores = 100 * word_model.probabilities(rows)
-                scored[beta].append((_sentence_scores(utterance, found_scores, threshold), threshold))
-        test_phone_rows, test_phone_labels = _phone_rows(test)
-        phone_scores.append(100 * phone_model.probabilities(test_phone_rows))
-        phone_gold.append(test_phone_labels)
-    return {
-        f"f{beta:g}_threshold": _fold_metrics(scored[beta], np.concatenate(phone_scores), np.concatenate(phone_gold))
-        for beta in betas
-    }
-
-
-def naive_baselines(utterances: list[Utterance], folds: int) -> dict[str, dict[str, float]]:
+def naive_baselines(utterances: list[Utterance], folds: int) -> dict[str, dict[str, float | None]]:
     """The naive word scores of the notes, over every word (words not found get the lowest score),
     with F1 thresholds chosen on the training folds as for the fitted models."""
-    gold = np.asarray([a for u in utterances for a in u.word_accuracy])
-    fold_of = speaker_folds(utterances, folds)
-    word_folds = np.asarray([f for u, f in zip(utterances, fold_of, strict=True) for _ in u.word_accuracy])
     candidates: dict[str, Callable[[list[PhoneEvidence]], float]] = {
         "word_align_per_frame": lambda w: sum(e.aligned.score for e in w) / sum(e.aligned.frames for e in w),
         "worst_phone_align_per_frame": lambda w: min(e.align_score_per_frame for e in w),
@@ -285,15 +176,8 @@ def naive_baselines(utterances: list[Utterance], folds: int) -> dict[str, dict[s
             row = np.full(len(utterance.word_accuracy), floor)
             row[utterance.found] = values
             scores.append(row)
-        all_scores = np.concatenate(scores)
-        predicted = np.zeros(len(gold), dtype=bool)
-        for fold in range(folds):
-            train, test = word_folds != fold, word_folds == fold
-            threshold = best_threshold(all_scores[train], gold[train] <= MISPRONOUNCED_WORD_ACCURACY, 1.0)
-            predicted[test] = all_scores[test] < threshold
-        metrics = detection(predicted, gold <= MISPRONOUNCED_WORD_ACCURACY)
-        metrics["word_r"] = pearson(all_scores, gold)
-        result[name] = metrics
+        accuracy = [np.asarray(u.word_accuracy) for u in utterances]
+        result[name] = threshold_baseline(utterances, scores, accuracy, folds)
     return result
 
 
@@ -317,23 +201,14 @@ def main(argv: list[str] | None = None) -> int:
     utterances = extract(args.corpus, args.split, args.cache)
     log.info("%d utterances, %d speakers", len(utterances), len({u.speaker for u in utterances}))
     baselines = naive_baselines(utterances, args.folds)
-    cv = cross_validate(utterances, args.l2, args.folds, sorted({1.0, args.beta}))
+    cv = cross_validate(utterances, FEATURES, args.l2, args.folds, sorted({1.0, args.beta}))
     print(json.dumps({"speaker_cv": cv, "naive_baselines": baselines}, indent=2))
 
-    phone_model, word_model = fit(utterances, args.l2)
-    word_rows, word_labels = _word_rows(utterances, phone_model)
-    word_threshold = best_threshold(
-        100 * word_model.probabilities(word_rows), word_labels <= MISPRONOUNCED_WORD_ACCURACY, args.beta
-    )
-    phone_rows, phone_labels = _phone_rows(utterances)
-    phone_threshold = best_threshold(
-        100 * phone_model.probabilities(phone_rows), phone_labels < MISPRONOUNCED_PHONE_SCORE, 1.0
-    )
-    calibration = Calibration(
-        phone_model,
-        word_model,
-        word_threshold,
-        phone_threshold,
+    calibration = fit_calibration(
+        utterances,
+        FEATURES,
+        args.l2,
+        args.beta,
         provenance={
             "tool": "tools/calibrate_phonetic.py",
             "corpus": "speechocean762 development subset (train split)",
@@ -345,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         },
     )
     if not args.dry_run:
-        args.output.write_text(json.dumps(calibration.to_json(), indent=1) + "\n", encoding="utf-8")
+        calibration.save(args.output)
         log.info("wrote %s", args.output)
     return 0
 
