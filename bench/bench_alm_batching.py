@@ -1,11 +1,15 @@
 """Measure what dynamic batching buys the ``alm`` backend: throughput at 1, 4 and 8 concurrent requests.
 
 Runs the daemon's real service (:class:`inference_daemon.service.AssessmentService`) in front of a
-tiny random speech LLM on CPU, once with batching off (batch size 1) and once on (batch size 8,
-20 ms window). Every answer has the same length (the random model never stops early), so the
-ratio is the batching gain of the generation path. Goal: >= 3x at 8 concurrent requests.
+tiny random speech LLM on CPU, with batching off (batch size 1) and on (batch size 8, the window of
+``--batch-window-ms``). Both modes see the same model, the same requests and the same answer length:
+the tokens generated per request are counted from the backend's ``generated_tokens`` and printed.
+The two modes are measured alternately, ``--repeats`` times, and the median is reported, because
+the machine may be shared. torch runs ``--threads`` intra-op threads in both modes (default 1: on
+a small shared machine more threads fight the service's worker thread and other processes and make
+both modes noisy). Goal of issue 5: >= 3x at 8 concurrent requests.
 
-    .venv/bin/python bench/bench_alm_batching.py [--requests 16] [--new-tokens 32]
+    .venv/bin/python bench/bench_alm_batching.py [--requests 16] [--new-tokens 32] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
+import statistics
 import sys
 import tempfile
 import time
@@ -31,6 +37,7 @@ from inference_daemon.service import AssessmentService
 
 SENTENCE = "The quick brown fox jumps over the lazy dog."
 CONCURRENCY = (1, 4, 8)
+MODES = {"no batching": 1, "batching": 8}
 
 
 def utterance(seconds: float = 5.0) -> np.ndarray:
@@ -53,37 +60,63 @@ async def run_clients(service: AssessmentService, concurrency: int, total: int) 
     return total / (time.perf_counter() - began)
 
 
+def measure(backend: AlmBackend, batch_size: int, concurrency: int, requests: int,
+            window_ms: float) -> tuple[float, float]:
+    """Requests per second and new tokens per request of one configuration, after a warm-up."""
+    backend.max_batch_size = batch_size  # type: ignore[misc]
+    service = AssessmentService(backend, queue_size=64, request_timeout_s=600, batch_window_ms=window_ms)
+    service.start()
+    try:
+        asyncio.run(run_clients(service, concurrency, concurrency))
+        tokens_before = backend.generated_tokens
+        throughput = asyncio.run(run_clients(service, concurrency, requests))
+        return throughput, (backend.generated_tokens - tokens_before) / requests
+    finally:
+        service.stop()
+
+
+def spread(values: list[float]) -> str:
+    """The median and, in brackets, the range of repeated measurements."""
+    return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=16, help="requests per measurement (default: 16)")
     parser.add_argument("--new-tokens", type=int, default=32, help="generated tokens per answer (default: 32)")
     parser.add_argument("--batch-window-ms", type=float, default=20.0)
+    parser.add_argument("--repeats", type=int, default=3, help="measurements per configuration (default: 3)")
+    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads in both modes (default: 1)")
     args = parser.parse_args()
+
+    import torch
 
     from inference_daemon.backends.alm.tiny import build_tiny_model
 
+    torch.set_num_threads(args.threads)
+    load_before = os.getloadavg()
+    samples: dict[tuple[str, int], list[float]] = {}
+    tokens: dict[str, list[float]] = {mode: [] for mode in MODES}
     with tempfile.TemporaryDirectory() as folder:
         model_dir = build_tiny_model(Path(folder) / "tiny", "speech-llm")
         backend = AlmBackend(AlmOptions(model=str(model_dir), device="cpu", answer_format=AnswerFormat.text,
-                                        max_new_tokens=args.new_tokens, batch_size=8))
+                                        max_new_tokens=args.new_tokens, batch_size=max(MODES.values())))
         backend.load()
-        throughput: dict[tuple[int, int], float] = {}
-        runs = [(batch, concurrency) for batch in (1, 8) for concurrency in CONCURRENCY]
-        for batch, concurrency in tqdm(runs, desc="measurements", unit="run"):
-            backend.max_batch_size = batch  # type: ignore[misc]
-            service = AssessmentService(backend, queue_size=64, request_timeout_s=600,
-                                        batch_window_ms=args.batch_window_ms)
-            service.start()
-            try:
-                asyncio.run(run_clients(service, concurrency, min(concurrency, args.requests)))  # warm-up
-                throughput[batch, concurrency] = asyncio.run(run_clients(service, concurrency, args.requests))
-            finally:
-                service.stop()
-    print(f"alm tiny speech LLM on CPU, 5 s utterance, {args.new_tokens} new tokens, {args.requests} requests each")
-    print(f"{'concurrent':>10}  {'no batching req/s':>18}  {'batching req/s':>15}  {'ratio':>6}")
+        runs = [(concurrency, mode) for _ in range(args.repeats) for concurrency in CONCURRENCY for mode in MODES]
+        for concurrency, mode in tqdm(runs, desc="measurements", unit="run"):
+            throughput, per_request = measure(backend, MODES[mode], concurrency, args.requests, args.batch_window_ms)
+            samples.setdefault((mode, concurrency), []).append(throughput)
+            tokens[mode].append(per_request)
+    load_after = os.getloadavg()
+    print(f"alm tiny speech LLM on CPU ({os.cpu_count()} cores, torch threads {args.threads}), 5 s utterance, "
+          f"{args.requests} requests per measurement, median of {args.repeats}")
+    print("new tokens per request: " + ", ".join(f"{mode} {min(t):g}-{max(t):g}" for mode, t in tokens.items()))
+    print(f"load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f}")
+    print(f"{'concurrent':>10}  {'no batching req/s (range)':>26}  {'batching req/s (range)':>23}  {'ratio':>6}")
     for concurrency in CONCURRENCY:
-        plain, batched = throughput[1, concurrency], throughput[8, concurrency]
-        print(f"{concurrency:>10}  {plain:>18.2f}  {batched:>15.2f}  {batched / plain:>5.1f}x")
+        plain, batched = samples["no batching", concurrency], samples["batching", concurrency]
+        ratio = statistics.median(batched) / statistics.median(plain)
+        print(f"{concurrency:>10}  {spread(plain):>26}  {spread(batched):>23}  {ratio:>5.2f}x")
     print("goal: ratio >= 3x at 8 concurrent requests")
 
 

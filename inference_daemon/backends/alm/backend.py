@@ -78,6 +78,7 @@ class AlmBackend(Backend):
         self._lock = threading.Lock()
         self.words_dropped = 0
         self.invalid_answers = 0
+        self.generated_tokens = 0
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
@@ -149,6 +150,7 @@ class AlmBackend(Backend):
             "max_new_tokens": self.options.max_new_tokens,
             "words_dropped": self.words_dropped,
             "invalid_answers": self.invalid_answers,
+            "generated_tokens": self.generated_tokens,
         }
         if self._model is not None:
             from inference_daemon.backends.alm.loading import gpu_memory
@@ -178,6 +180,8 @@ class AlmBackend(Backend):
                 results[position] = exc
         if runnable:
             generations = self._generate_isolating_failures([requests[i] for i in runnable])
+            with self._lock:
+                self.generated_tokens += sum(g.new_tokens for g in generations if not isinstance(g, Exception))
             for position, generation in zip(runnable, generations, strict=True):
                 results[position] = (generation if isinstance(generation, Exception)
                                      else self._document(requests[position], generation))
