@@ -18,17 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from tqdm import tqdm
 
 from inference_daemon.backends import DEFAULT_BACKEND, backend_class
+from inference_daemon.calibration.metrics import pearson
+from inference_daemon.datasets.speechocean import MISPRONOUNCED_WORD_ACCURACY
 from inference_daemon.errors import AssessmentError
+from inference_daemon.evaluation.metrics import DetectionCounts
 from inference_daemon.feedback import FeedbackDocument, WordStatus
 from inference_daemon.pipeline import assess_now, prepare_request
 
 log = logging.getLogger("evaluate_speechocean")
-
-MISPRONOUNCED_MAX_ACCURACY = 6
 
 
 @dataclass
@@ -37,7 +37,7 @@ class Collected:
 
     word_scores: list[float] = field(default_factory=list)
     word_accuracy: list[float] = field(default_factory=list)
-    word_flagged: list[bool] = field(default_factory=list)
+    detection: DetectionCounts = field(default_factory=DetectionCounts)
     phone_scores: list[float] = field(default_factory=list)
     phone_accuracy: list[float] = field(default_factory=list)
     sentence_scores: list[float] = field(default_factory=list)
@@ -57,43 +57,37 @@ class Collected:
         if len(document.words) != len(label["words"]):
             self.word_mismatch += 1
             return
+        mispronounced = {i for i, gold in enumerate(label["words"]) if gold["accuracy"] <= MISPRONOUNCED_WORD_ACCURACY}
+        flagged = {i for i, word in enumerate(document.words) if word.status is not WordStatus.ok}
+        self.detection.add(mispronounced, flagged, len(document.words))
         for word, gold in zip(document.words, label["words"], strict=True):
             self.word_scores.append(word.score)
             self.word_accuracy.append(float(gold["accuracy"]))
-            self.word_flagged.append(word.status is not WordStatus.ok)
             if word.phones is not None and len(word.phones) == len(gold["phones-accuracy"]):
                 self.phone_scores.extend(p.score for p in word.phones)
                 self.phone_accuracy.extend(float(a) for a in gold["phones-accuracy"])
 
     def metrics(self) -> dict[str, Any]:
-        gold = np.asarray(self.word_accuracy) <= MISPRONOUNCED_MAX_ACCURACY
-        flagged = np.asarray(self.word_flagged, dtype=bool)
-        true_positive = float(np.sum(gold & flagged))
-        precision = true_positive / max(float(np.sum(flagged)), 1.0)
-        recall = true_positive / max(float(np.sum(gold)), 1.0)
+        """Detection over the words of utterances whose words matched (precision, recall, F1: ``None``
+        where undefined), Pearson r of the scores with the experts', speed."""
+        detection = self.detection.metrics()
         return {
             "utterances": self.utterances,
             "failed": self.failed,
             "utterances_with_other_words": self.word_mismatch,
             "words": len(self.word_scores),
-            "gold_mispronounced": int(np.sum(gold)),
-            "precision": precision,
-            "recall": recall,
-            "f1": 2 * precision * recall / max(precision + recall, 1e-12),
-            "word_pearson": _pearson(self.word_scores, self.word_accuracy),
-            "phone_pearson": _pearson(self.phone_scores, self.phone_accuracy),
+            "gold_mispronounced": detection["annotated_mispronounced"],
+            "precision": detection["precision"],
+            "recall": detection["recall"],
+            "f1": detection["f1"],
+            "word_pearson": pearson(self.word_scores, self.word_accuracy),
+            "phone_pearson": pearson(self.phone_scores, self.phone_accuracy),
             "phones": len(self.phone_scores),
-            "sentence_pearson": _pearson(self.sentence_scores, self.sentence_accuracy),
+            "sentence_pearson": pearson(self.sentence_scores, self.sentence_accuracy),
             "audio_s": self.audio_s,
             "processing_s": self.processing_s,
             "real_time_factor": self.processing_s / max(self.audio_s, 1e-9),
         }
-
-
-def _pearson(a: list[float], b: list[float]) -> float | None:
-    if len(a) < 3 or np.std(a) == 0 or np.std(b) == 0:
-        return None
-    return float(np.corrcoef(a, b)[0, 1])
 
 
 def _read_table(path: Path) -> dict[str, str]:
