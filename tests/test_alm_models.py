@@ -95,3 +95,4 @@ def test_long_and_invalid_items_fail_alone_in_a_batch(monkeypatch: pytest.Monkey
     assert isinstance(too_long, AudioTooLong) and too_long.status == 413
     assert isinstance(invalid, InvalidModelOutput) and invalid.status == 502
     assert alm.describe().details["invalid_answers"] == 1
+    assert alm.describe().details["generated_tokens"] == 2 + 4
