@@ -113,6 +113,8 @@ def cross_validate(utterances: list[Utterance], features: FeatureSet[Utterance],
     for fold in range(folds):
         train = [u for u, f in zip(utterances, fold_of, strict=True) if f != fold]
         test = [u for u, f in zip(utterances, fold_of, strict=True) if f == fold]
+        if not test or not train:  # fewer speakers than folds
+            continue
         phone_model, word_model = fit(train, features, l2)
         train_rows, train_labels = features.word_rows(train, phone_model)
         train_scores = 100 * word_model.probabilities(train_rows)
