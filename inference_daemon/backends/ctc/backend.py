@@ -3,7 +3,9 @@
 Per batch of requests: one forward pass for all recordings (:mod:`.model`); per request: expected
 phones from :mod:`inference_daemon.pronunciation` (the dictionary variant the recording supports
 best), evidence from forced alignment, CTC-GOP and free decoding (:mod:`.analysis`), scores and
-errors (:mod:`.scoring`), explanations and suggestions from :mod:`inference_daemon.phonetics`.
+errors (:mod:`.scoring`: the checkpoint's fitted scorer when one was calibrated, found by
+:mod:`.checkpoint_calibration`, else fixed rules), explanations and suggestions from
+:mod:`inference_daemon.phonetics`.
 
     python -m inference_daemon serve --backend ctc --model facebook/wav2vec2-xlsr-53-espeak-cv-ft
 """
@@ -14,14 +16,17 @@ import argparse
 import itertools
 import logging
 from importlib.metadata import version
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 
 from inference_daemon.backends.base import AssessmentRequest, Backend, BackendInfo
 from inference_daemon.backends.ctc.analysis import Analysis, WordEvidence, analyse, choose_pronunciations
+from inference_daemon.backends.ctc.checkpoint_calibration import CALIBRATIONS_DIR, find_calibration
 from inference_daemon.backends.ctc.model import CtcPhoneModel
-from inference_daemon.backends.ctc.scoring import WordJudgement, judge_word
+from inference_daemon.backends.ctc.scoring import WordJudgement, judge_words
+from inference_daemon.calibration import Calibration
 from inference_daemon.errors import AssessmentError
 from inference_daemon.feedback import ErrorType, FeedbackDocument, PhoneError, PhoneScore, WordFeedback, WordStatus
 from inference_daemon.phonetics import advise_word, summarize
@@ -70,10 +75,13 @@ class CtcBackend(Backend):
     name = "ctc"
     max_batch_size: ClassVar[int] = 8
 
-    def __init__(self, model: str = DEFAULT_MODEL, device: str = "auto") -> None:
+    def __init__(self, model: str = DEFAULT_MODEL, device: str = "auto",
+                 calibrations: Path = CALIBRATIONS_DIR) -> None:
         self.model_name = model
         self.device = device
+        self.calibrations = calibrations
         self._model: CtcPhoneModel | None = None
+        self._calibration: tuple[Calibration, Path] | None = None
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
@@ -81,10 +89,13 @@ class CtcBackend(Backend):
                             help="CTC phoneme model: a local folder or a Hugging Face id (default: %(default)s)")
         parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"],
                             help="where the model runs; auto takes CUDA when available (default: %(default)s)")
+        parser.add_argument("--calibration", type=Path, default=CALIBRATIONS_DIR,
+                            help="a folder searched for the calibration fitted on this checkpoint, or one such "
+                                 "file (default: the package's calibrations); none found: fixed rules")
 
     @classmethod
     def from_arguments(cls, args: argparse.Namespace) -> CtcBackend:
-        return cls(args.model, args.device)
+        return cls(args.model, args.device, args.calibration)
 
     @property
     def loaded(self) -> bool:
@@ -92,7 +103,15 @@ class CtcBackend(Backend):
 
     def load(self) -> None:
         Lexicon.default()
-        self._model = CtcPhoneModel.load(self.model_name, self.device)
+        model = CtcPhoneModel.load(self.model_name, self.device)
+        self._calibration = find_calibration(model.fingerprint, self.calibrations)
+        if self._calibration is None:
+            log.warning("no calibration fitted on checkpoint %s (fingerprint %s) in %s: scoring by the fixed rules; "
+                        "tools/calibrate_ctc.py fits one (docs/ctc.md)", self.model_name, model.fingerprint[:16],
+                        self.calibrations)
+        else:
+            log.info("scoring with the calibration fitted on this checkpoint: %s", self._calibration[1])
+        self._model = model
 
     @property
     def model(self) -> CtcPhoneModel:
@@ -105,10 +124,19 @@ class CtcBackend(Backend):
         details: dict[str, object] = {"batch": self.max_batch_size}
         if self._model is not None:
             details.update(phones=self._model.inventory.notation, unscored_phones=list(self._model.inventory.missing),
-                           frame_seconds=self._model.frame_seconds)
+                           frame_seconds=self._model.frame_seconds, checkpoint_fingerprint=self._model.fingerprint)
+            details.update(self._scoring_details())
         device = self._model.device if self._model is not None else self.device
         return BackendInfo(name=self.name, model=self.model_name, version=version("transformers"), device=device,
                            details=details)
+
+    def _scoring_details(self) -> dict[str, object]:
+        if self._calibration is None:
+            return {"scoring": "fixed rules (no calibration fitted on this checkpoint)", "calibration": None}
+        calibration, path = self._calibration
+        return {"scoring": "fitted", "calibration": str(path),
+                "calibration_corpus": calibration.provenance.get("corpus", "unknown"),
+                "calibration_cv": calibration.provenance.get("speaker_cv", {})}
 
     def assess(self, request: AssessmentRequest) -> FeedbackDocument:
         result = self.assess_batch([request])[0]
@@ -142,7 +170,7 @@ class CtcBackend(Backend):
             feedback = [self._unheard_word(target) for target in words]
             warnings.append(TOO_SHORT_WARNING)
         else:
-            judgements = [judge_word(evidence) for evidence in analysis.words]
+            judgements = judge_words(analysis.words, self._calibration[0] if self._calibration else None)
             judged = [j.score for j in judgements if j.score is not None]
             # A word with no sound the model can hear gets the others' mean, so as not to bias the sentence.
             fallback = float(np.mean(judged)) if judged else 0.0

@@ -10,6 +10,8 @@ recording at a time instead, so that a batch gives exactly what single requests 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,6 +47,7 @@ class CtcPhoneModel:
     inventory: PhoneInventory
     frame_seconds: float
     batches_with_padding: bool
+    fingerprint: str
 
     @classmethod
     def load(cls, path_or_id: str, device: str = "auto") -> CtcPhoneModel:
@@ -69,7 +72,8 @@ class CtcPhoneModel:
                  len(tokenizer.get_vocab()))
         return cls(name=path_or_id, device=resolved, model=model, feature_extractor=feature_extractor,
                    inventory=inventory, frame_seconds=float(ratio) / SAMPLE_RATE,
-                   batches_with_padding=uses_mask and not group_norm)
+                   batches_with_padding=uses_mask and not group_norm,
+                   fingerprint=checkpoint_fingerprint(model, tokenizer.get_vocab()))
 
     def log_posteriors(self, recordings: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Per recording, log-probabilities of shape (frames, tokens), float32 on the CPU."""
@@ -98,6 +102,22 @@ class CtcPhoneModel:
             return [max(1, round(padded_frames * n / longest)) for n in samples]
         counted = lengths(torch.tensor(samples))
         return [min(int(n), padded_frames) for n in counted]
+
+
+def checkpoint_fingerprint(model: Any, vocabulary: dict[str, int]) -> str:
+    """What identifies a checkpoint wherever it was loaded from: SHA-256 of its vocabulary and of its
+    output layer's weights (``lm_head``: every fine-tune has its own; all weights when there is none).
+
+    A Hugging Face id and a ``--local-dir`` copy of it give the same fingerprint; two fine-tunes of
+    the same architecture and vocabulary do not.
+    """
+    digest = hashlib.sha256(json.dumps(sorted(vocabulary.items()), ensure_ascii=False).encode("utf-8"))
+    state = model.state_dict()
+    names = sorted(name for name in state if name.startswith("lm_head.")) or sorted(state)
+    for name in names:
+        digest.update(name.encode("utf-8"))
+        digest.update(state[name].detach().to("cpu", torch.float32).contiguous().numpy().tobytes())
+    return digest.hexdigest()
 
 
 def _inventory(tokenizer: Any) -> PhoneInventory:
