@@ -201,7 +201,9 @@ def _judge(log_probs: np.ndarray, word: Sequence[str], units: Mapping[str, Unit]
         best = int(np.argmax(competing))
         everything = np.logaddexp(canonical, np.logaddexp.reduce(competing))
         gop = _finite(canonical - everything) if np.isfinite(canonical) else -_LOG_RATIO_LIMIT
-        verdicts.append(PhoneGop(gop=gop, competitor=alternatives[best], margin=_finite(competing[best] - canonical)))
+        with np.errstate(invalid="ignore"):  # both impossible (-inf): no margin, which _finite reads as 0
+            margin = _finite(competing[best] - canonical)
+        verdicts.append(PhoneGop(gop=gop, competitor=alternatives[best], margin=margin))
     return verdicts
 
 
