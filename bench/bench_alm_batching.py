@@ -4,12 +4,15 @@ Runs the daemon's real service (:class:`inference_daemon.service.AssessmentServi
 tiny random speech LLM on CPU, with batching off (batch size 1) and on (batch size 8, the window of
 ``--batch-window-ms``). Both modes see the same model, the same requests and the same answer length:
 the tokens generated per request are counted from the backend's ``generated_tokens`` and printed.
+The bench's random model writes ``--new-tokens`` in the text format; JSON answers are constrained
+to the schema when xgrammar is installed, and end when the document does.
 The two modes are measured alternately, ``--repeats`` times, and the median is reported, because
 the machine may be shared. torch runs ``--threads`` intra-op threads in both modes (default 1: on
 a small shared machine more threads fight the service's worker thread and other processes and make
 both modes noisy). Goal of issue 5: >= 3x at 8 concurrent requests.
 
-    .venv/bin/python bench/bench_alm_batching.py [--requests 16] [--new-tokens 32] [--repeats 3]
+    .venv/bin/python bench/bench_alm_batching.py [--requests 16] [--new-tokens 32] [--repeats 3] \
+        [--threads 1] [--answer-format text|json]
 """
 
 from __future__ import annotations
@@ -87,6 +90,9 @@ def main() -> None:
     parser.add_argument("--batch-window-ms", type=float, default=20.0)
     parser.add_argument("--repeats", type=int, default=3, help="measurements per configuration (default: 3)")
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads in both modes (default: 1)")
+    parser.add_argument("--answer-format", choices=[f.value for f in AnswerFormat], default=AnswerFormat.text.value,
+                        help="text (default: the random model writes all --new-tokens) or json (constrained "
+                             "by xgrammar where installed: a random valid answer, usually shorter)")
     args = parser.parse_args()
 
     import torch
@@ -99,7 +105,8 @@ def main() -> None:
     tokens: dict[str, list[float]] = {mode: [] for mode in MODES}
     with tempfile.TemporaryDirectory() as folder:
         model_dir = build_tiny_model(Path(folder) / "tiny", "speech-llm")
-        backend = AlmBackend(AlmOptions(model=str(model_dir), device="cpu", answer_format=AnswerFormat.text,
+        backend = AlmBackend(AlmOptions(model=str(model_dir), device="cpu",
+                                        answer_format=AnswerFormat(args.answer_format),
                                         max_new_tokens=args.new_tokens, batch_size=max(MODES.values())))
         backend.load()
         runs = [(concurrency, mode) for _ in range(args.repeats) for concurrency in CONCURRENCY for mode in MODES]
@@ -109,7 +116,7 @@ def main() -> None:
             tokens[mode].append(per_request)
     load_after = os.getloadavg()
     print(f"alm tiny speech LLM on CPU ({os.cpu_count()} cores, torch threads {args.threads}), 5 s utterance, "
-          f"{args.requests} requests per measurement, median of {args.repeats}")
+          f"{args.answer_format} answers, {args.requests} requests per measurement, median of {args.repeats}")
     print("new tokens per request: " + ", ".join(f"{mode} {min(t):g}-{max(t):g}" for mode, t in tokens.items()))
     print(f"load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f}")
     print(f"{'concurrent':>10}  {'no batching req/s (range)':>26}  {'batching req/s (range)':>23}  {'ratio':>6}")
