@@ -33,7 +33,7 @@ async def closed_loop(service: AssessmentService, clients: int, rounds: int) -> 
     service.start()
 
     async def client(number: int) -> list[FeedbackDocument]:
-        documents = [await asyncio.wrap_future(firsts[number])]
+        documents = [await asyncio.wait_for(asyncio.wrap_future(firsts[number]), REQUEST_TIMEOUT_S)]
         return documents + [await service.assess(request(f"{number}-{r}")) for r in range(1, rounds)]
 
     answered = await asyncio.gather(*(client(n) for n in range(clients)))
