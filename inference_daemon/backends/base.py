@@ -91,3 +91,20 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def describe(self) -> BackendInfo:
         """Name, model, version and device, for ``/v1/info`` and the logs."""
+
+
+class BatchingBackend(Backend):
+    """A backend whose natural unit is a batch (one forward pass for several recordings).
+
+    It implements :meth:`assess_batch`; a single request is a batch of one.
+    """
+
+    @abc.abstractmethod
+    def assess_batch(self, requests: list[AssessmentRequest]) -> list[FeedbackDocument | Exception]:
+        """Assess several recordings at once; a failing item is returned as its exception."""
+
+    def assess(self, request: AssessmentRequest) -> FeedbackDocument:
+        result = self.assess_batch([request])[0]
+        if isinstance(result, Exception):
+            raise result
+        return result

@@ -12,13 +12,13 @@ import argparse
 import threading
 import time
 
-from inference_daemon.backends.base import AssessmentRequest, Backend, BackendInfo
+from inference_daemon.backends.base import AssessmentRequest, BackendInfo, BatchingBackend
 from inference_daemon.errors import AssessmentError
 from inference_daemon.feedback import ErrorType, FeedbackDocument, PhoneError, WordFeedback, WordStatus
 from inference_daemon.sentence import split_words
 
 
-class ScriptedBackend(Backend):
+class ScriptedBackend(BatchingBackend):
     """Marks the words named by ``--mispronounce`` as mispronounced; may sleep to simulate a slow model."""
 
     name = "scripted"
@@ -68,9 +68,6 @@ class ScriptedBackend(Backend):
             except AssessmentError as exc:
                 results.append(exc)
         return results
-
-    def assess(self, request: AssessmentRequest) -> FeedbackDocument:
-        return self.assess_batch([request])[0]  # type: ignore[return-value]
 
     def _document(self, request: AssessmentRequest) -> FeedbackDocument:
         if "explode" in request.text.lower():

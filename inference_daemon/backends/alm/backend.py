@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from inference_daemon.backends.alm.document import document_from_output
 from inference_daemon.backends.alm.prompt import AnswerFormat, build_prompt
 from inference_daemon.backends.alm.recording import check_recording_length
-from inference_daemon.backends.base import AssessmentRequest, Backend, BackendInfo
+from inference_daemon.backends.base import AssessmentRequest, BackendInfo, BatchingBackend
 from inference_daemon.errors import AssessmentError
 from inference_daemon.feedback import FeedbackDocument
 
@@ -56,7 +56,7 @@ class AlmOptions:
                          adapter=self.adapter, family=self.family)
 
 
-class AlmBackend(Backend):
+class AlmBackend(BatchingBackend):
     """Pronunciation feedback from an audio-language model on GPU (or CPU for tiny models)."""
 
     name = "alm"
@@ -163,12 +163,6 @@ class AlmBackend(Backend):
         return BackendInfo(name=self.name, model=self.model_label, version="1", device=self._device, details=details)
 
     # -- assessing -------------------------------------------------------------------------------
-    def assess(self, request: AssessmentRequest) -> FeedbackDocument:
-        result = self.assess_batch([request])[0]
-        if isinstance(result, Exception):
-            raise result
-        return result
-
     def assess_batch(self, requests: list[AssessmentRequest]) -> list[FeedbackDocument | Exception]:
         results: list[FeedbackDocument | Exception | None] = [None] * len(requests)
         runnable: list[int] = []

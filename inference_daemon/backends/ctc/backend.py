@@ -21,7 +21,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from inference_daemon.backends.base import AssessmentRequest, Backend, BackendInfo
+from inference_daemon.backends.base import AssessmentRequest, BackendInfo, BatchingBackend
 from inference_daemon.backends.ctc.analysis import Analysis, WordEvidence, analyse, choose_pronunciations
 from inference_daemon.backends.ctc.checkpoint_calibration import CALIBRATIONS_DIR, find_calibration
 from inference_daemon.backends.ctc.model import CtcPhoneModel
@@ -69,7 +69,7 @@ def _round(value: float) -> float:
     return round(float(np.clip(value, 0.0, 100.0)), 1)
 
 
-class CtcBackend(Backend):
+class CtcBackend(BatchingBackend):
     """CTC phoneme recogniser + forced alignment + CTC-GOP; batches concurrent requests in one forward pass."""
 
     name = "ctc"
@@ -137,12 +137,6 @@ class CtcBackend(Backend):
         return {"scoring": "fitted", "calibration": str(path),
                 "calibration_corpus": calibration.provenance.get("corpus", "unknown"),
                 "calibration_cv": calibration.provenance.get("speaker_cv", {})}
-
-    def assess(self, request: AssessmentRequest) -> FeedbackDocument:
-        result = self.assess_batch([request])[0]
-        if isinstance(result, Exception):
-            raise result
-        return result
 
     def assess_batch(self, requests: list[AssessmentRequest]) -> list[FeedbackDocument | Exception]:
         """One forward pass for every recording; a request that fails does not fail the others."""
