@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inference_daemon.backends.alm.document import document_from_output
+from inference_daemon.backends.alm.model_spec import ModelSpec
 from inference_daemon.backends.alm.prompt import AnswerFormat, build_prompt
 from inference_daemon.backends.alm.recording import check_recording_length
 from inference_daemon.backends.base import AssessmentRequest, BackendInfo, BatchingBackend
@@ -25,7 +26,6 @@ from inference_daemon.feedback import FeedbackDocument
 
 if TYPE_CHECKING:
     from inference_daemon.backends.alm.generation import AudioTextModel, Generation
-    from inference_daemon.backends.alm.loading import ModelSpec
     from inference_daemon.backends.alm.structured import JsonConstraint
 
 log = logging.getLogger(__name__)
@@ -34,26 +34,14 @@ FAMILIES = ("speech-llm", "qwen2-audio")
 
 
 @dataclass(frozen=True)
-class AlmOptions:
-    """The backend's command-line options."""
+class AlmOptions(ModelSpec):
+    """The backend's command-line options: where the model comes from, and how to run it."""
 
-    model: str | None = None
-    encoder: str | None = None
-    llm: str | None = None
-    projector: Path | None = None
-    adapter: Path | None = None
-    family: str = "auto"
     device: str = "auto"
     dtype: str = "auto"
     max_new_tokens: int = 512
     answer_format: AnswerFormat | None = None
     batch_size: int = 8
-
-    def model_spec(self) -> ModelSpec:
-        from inference_daemon.backends.alm.loading import ModelSpec
-
-        return ModelSpec(model=self.model, encoder=self.encoder, llm=self.llm, projector=self.projector,
-                         adapter=self.adapter, family=self.family)
 
 
 class AlmBackend(BatchingBackend):
@@ -68,7 +56,7 @@ class AlmBackend(BatchingBackend):
             raise ValueError("--batch-size and --max-new-tokens must be at least 1")
         self.options = options
         self.max_batch_size = options.batch_size  # type: ignore[misc]  # instance override of the class default
-        self.model_label = options.model or f"{options.encoder}+{options.llm}"
+        self.model_label = options.label
         self._model: AudioTextModel | None = None
         self._constraint: JsonConstraint | None = None
         self._answer_format = options.answer_format or AnswerFormat.json
@@ -127,7 +115,7 @@ class AlmBackend(BatchingBackend):
         began = time.perf_counter()
         device = loading.resolve_device(self.options.device)
         dtype = loading.resolve_dtype(self.options.dtype, device)
-        spec = self.options.model_spec()
+        spec = self.options
         model = loading.load_model(spec, device, dtype)
         if self.options.answer_format is None:
             self._answer_format = AnswerFormat(loading.tuned_answer_format(spec) or AnswerFormat.json.value)

@@ -6,34 +6,18 @@ Imported only when the backend loads, so that the daemon's default install never
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
 from inference_daemon.backends.alm.generation import AudioTextModel
+from inference_daemon.backends.alm.model_spec import ModelSpec
 from inference_daemon.backends.alm.qwen_audio import AudioTextTransformer, is_audio_text_model
 from inference_daemon.backends.alm.speech_llm import SpeechLLM, SpeechLLMConfig, is_speech_llm_directory
 
 log = logging.getLogger(__name__)
 
 _DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """Where the model comes from: one directory or hub id, or the speech LLM's parts."""
-
-    model: str | None = None
-    encoder: str | None = None
-    llm: str | None = None
-    projector: Path | None = None
-    adapter: Path | None = None
-    family: str = "auto"
-
-    @property
-    def label(self) -> str:
-        return self.model or f"{self.encoder}+{self.llm}"
 
 
 def resolve_device(name: str) -> torch.device:
