@@ -30,7 +30,9 @@ def synthesize(text: str, voice: str = "en-us", path: Path | None = None) -> Pat
     raw = path.with_name(path.stem + ".espeak.wav")
     subprocess.run(["espeak-ng", "-v", voice, "-w", str(raw), text], check=True, capture_output=True)
     subprocess.run(
-        ["sox", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(path)],
+        # -R: sox's dither (which also keeps espeak's pauses from being digital zeros) with a fixed seed,
+        # so that the same text gives the same audio, and the same scores, on every run.
+        ["sox", "-R", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(path)],
         check=True,
         capture_output=True,
     )

@@ -25,8 +25,9 @@ from tqdm import tqdm
 from inference_daemon.audio import decode_audio
 from inference_daemon.backends.phonetic.analysis import analyse
 from inference_daemon.backends.phonetic.backend import word_pronunciations
+from inference_daemon.backends.phonetic.competition import WordContest
 from inference_daemon.backends.phonetic.decoders import thread_decoders
-from inference_daemon.backends.phonetic.errors import judge_word
+from inference_daemon.backends.phonetic.errors import is_missing
 from inference_daemon.backends.phonetic.features import (
     PHONE_FEATURES,
     WORD_FEATURES,
@@ -34,7 +35,6 @@ from inference_daemon.backends.phonetic.features import (
     phone_features,
     word_features,
 )
-from inference_daemon.backends.phonetic.phone_loop import HeardPhone
 from inference_daemon.backends.phonetic.scoring import CALIBRATION_PATH
 from inference_daemon.calibration import LogisticModel
 from inference_daemon.calibration.fitting import (
@@ -45,7 +45,6 @@ from inference_daemon.calibration.fitting import (
     threshold_baseline,
 )
 from inference_daemon.datasets.speechocean import ScoredUtterance, read_split
-from inference_daemon.feedback import WordStatus
 from inference_daemon.pronunciation import target_words
 
 log = logging.getLogger("calibrate_phonetic")
@@ -64,7 +63,7 @@ class Utterance:
     speaker: str
     found: list[int]
     evidence: list[list[PhoneEvidence]]
-    heard: list[HeardPhone]
+    contests: list[WordContest]
     phone_accuracy: list[list[float]]
     word_accuracy: list[float]
 
@@ -72,12 +71,9 @@ class Utterance:
     def found_accuracy(self) -> list[float]:
         return [self.word_accuracy[i] for i in self.found]
 
-    def missing_by_silence(self, flagged: list[bool]) -> list[bool]:
+    def missing(self, flagged: list[bool]) -> list[bool]:
         """Which found words the backend would report ``missing`` given which of them it flags."""
-        return [
-            judge_word(evidence, [False] * len(evidence), flag, self.heard).status is WordStatus.missing
-            for evidence, flag in zip(self.evidence, flagged, strict=True)
-        ]
+        return [flag and is_missing(evidence) for evidence, flag in zip(self.evidence, flagged, strict=True)]
 
 
 def _candidates(utterance: ScoredUtterance) -> list[list[list[str]]]:
@@ -115,7 +111,7 @@ def extract(corpus: Path, split: str, cache: Path | None) -> list[Utterance]:
                 scored.speaker,
                 found,
                 analysis.evidence,
-                analysis.heard,
+                analysis.contests,
                 [list(scored.words[i].phone_scores) for i in found],
                 [w.accuracy for w in scored.words],
             )
@@ -127,7 +123,7 @@ def extract(corpus: Path, split: str, cache: Path | None) -> list[Utterance]:
 
 
 def _phone_rows(utterances: list[Utterance]) -> tuple[np.ndarray, np.ndarray]:
-    rows = np.vstack([phone_features(u.evidence) for u in utterances])
+    rows = np.vstack([phone_features(u.evidence, u.contests) for u in utterances])
     labels = np.asarray([a for u in utterances for word in u.phone_accuracy for a in word])
     return rows, labels
 
@@ -135,7 +131,10 @@ def _phone_rows(utterances: list[Utterance]) -> tuple[np.ndarray, np.ndarray]:
 def _word_rows(utterances: list[Utterance], phone_model: LogisticModel) -> tuple[np.ndarray, np.ndarray]:
     """Feature rows and word accuracy of the words found (the only ones the models see)."""
     rows = np.vstack(
-        [word_features(u.evidence, phone_model.logits(phone_features(u.evidence)), u.heard) for u in utterances]
+        [
+            word_features(u.evidence, phone_model.logits(phone_features(u.evidence, u.contests)), u.contests)
+            for u in utterances
+        ]
     )
     labels = np.asarray([a for u in utterances for a in u.found_accuracy])
     return rows, labels
@@ -145,14 +144,15 @@ def _reported_words(
     utterance: Utterance, phone_model: LogisticModel, word_model: LogisticModel, threshold: float
 ) -> ReportedWords:
     """Every word as the backend reports it: words not found score 0 and count as missing."""
-    rows = word_features(utterance.evidence, phone_model.logits(phone_features(utterance.evidence)), utterance.heard)
+    phone_logits = phone_model.logits(phone_features(utterance.evidence, utterance.contests))
+    rows = word_features(utterance.evidence, phone_logits, utterance.contests)
     found_scores = 100 * word_model.probabilities(rows)
     scores = np.zeros(len(utterance.word_accuracy))
     flagged = np.ones(len(utterance.word_accuracy), dtype=bool)
-    silent = utterance.missing_by_silence([bool(s < threshold) for s in found_scores])
-    for position, score, is_silent in zip(utterance.found, found_scores, silent, strict=True):
+    missing = utterance.missing([bool(s < threshold) for s in found_scores])
+    for position, score, is_missing_word in zip(utterance.found, found_scores, missing, strict=True):
         scores[position] = score
-        flagged[position] = is_silent or score < threshold
+        flagged[position] = is_missing_word or score < threshold
     return ReportedWords(scores, flagged, np.asarray(utterance.word_accuracy))
 
 
@@ -165,7 +165,7 @@ def naive_baselines(utterances: list[Utterance], folds: int) -> dict[str, dict[s
     candidates: dict[str, Callable[[list[PhoneEvidence]], float]] = {
         "word_align_per_frame": lambda w: sum(e.aligned.score for e in w) / sum(e.aligned.frames for e in w),
         "worst_phone_align_per_frame": lambda w: min(e.align_score_per_frame for e in w),
-        "word_mean_gop": lambda w: float(np.mean([e.gop for e in w])),
+        "word_min_competition_margin": lambda w: min(e.margin for e in w),
     }
     result = {}
     for name, score_of in candidates.items():

@@ -1,4 +1,4 @@
-"""Run the acoustic passes over one recording: pad, align the expected phones, decode heard phones.
+"""Run the acoustic passes over one recording: pad, align the expected phones, let them compete.
 
 Shared by the backend and the calibration tool, so that the fitted models see exactly the evidence
 that requests produce.
@@ -12,29 +12,29 @@ from dataclasses import dataclass
 import numpy as np
 
 from inference_daemon.backends.phonetic.alignment import AlignedWord, Pronunciations, align
+from inference_daemon.backends.phonetic.competition import WordContest, contests, run_contest
 from inference_daemon.backends.phonetic.decoders import FRAME_S, SAMPLE_RATE, DecoderSet
 from inference_daemon.backends.phonetic.features import PhoneEvidence, phone_evidence
-from inference_daemon.backends.phonetic.phone_loop import HeardPhone, decode_phones
 
 # Silence added at both ends so that recordings that start or end abruptly still align; the other
 # paddings are retries when no word at all could be aligned.
 PAD_TRIES_S = (0.1, 0.0, 0.25)
 # Low-level noise rather than digital zeros in the padding (deterministic, inaudible).
 _PAD_NOISE_AMPLITUDE = 3.0
-# How far around the aligned speech the phone loop looks.
-LOOP_MARGIN_FRAMES = 10
+# The competition pass decodes only the aligned speech and this much around it.
+CONTEST_MARGIN_FRAMES = 10
 
 
 @dataclass(frozen=True)
 class Analysis:
-    """Alignment, heard phones and per-phone evidence; frames count from the start of the padding.
+    """Alignment, competition outcome and per-phone evidence; frames count from the start of the padding.
 
-    ``words`` (each with its position in the sentence) and ``evidence`` cover the words that were
-    read; words the learner skipped or did not reach are absent.
+    ``words`` (each with its position in the sentence), ``contests`` and ``evidence`` cover the words
+    that were read; words the learner skipped or did not reach are absent.
     """
 
     words: list[AlignedWord]
-    heard: list[HeardPhone]
+    contests: list[WordContest]
     evidence: list[list[PhoneEvidence]]
     pad_s: float
 
@@ -61,9 +61,23 @@ def analyse(decoders: DecoderSet, audio: np.ndarray, pronunciations: Sequence[Pr
             break
     else:
         return None
+    first = max(0, words[0].start - CONTEST_MARGIN_FRAMES)
     samples_per_frame = int(FRAME_S * SAMPLE_RATE)
-    first = max(0, words[0].start - LOOP_MARGIN_FRAMES)
-    last = words[-1].end + LOOP_MARGIN_FRAMES
-    span = pcm[first * samples_per_frame : last * samples_per_frame]
-    heard = decode_phones(decoders.phone_loop, span.tobytes(), first_frame=first)
-    return Analysis(words, heard, phone_evidence(words, heard), pad_s)
+    speech = pcm[first * samples_per_frame : (words[-1].end + CONTEST_MARGIN_FRAMES) * samples_per_frame]
+    # The pronunciation aligned first: competitors are built on it, so their positions index its phones.
+    found = [[word.pronunciation, *pronunciations[word.index]] for word in words]
+    outcome = next(
+        (
+            result
+            for decoder in (decoders.contest, decoders.wide_aligner)
+            if (result := run_contest(decoder, speech.tobytes(), found))
+        ),
+        None,
+    )
+    if outcome is None:
+        word_contests = [WordContest.unknown(len(word.phones)) for word in words]
+    else:
+        word_contests = contests(
+            outcome, [len(word.phones) for word in words], [(word.start - first, word.end - first) for word in words]
+        )
+    return Analysis(words, word_contests, phone_evidence(words, word_contests), pad_s)

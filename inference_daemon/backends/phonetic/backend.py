@@ -1,9 +1,9 @@
-"""The ``phonetic`` backend: the offline CPU default that assesses with PocketSphinx and fitted GOP scores.
+"""The ``phonetic`` backend: the offline CPU default that assesses with PocketSphinx and fitted scores.
 
-Per request: expected phones from :mod:`inference_daemon.pronunciation`, forced alignment and a free
-phone loop (:mod:`.analysis`), phone and word scores from the fitted calibration (:mod:`.scoring`),
-errors and word status (:mod:`.errors`), explanations and suggestions from
-:mod:`inference_daemon.phonetics`. Decoders are loaded once per worker thread.
+Per request: expected phones from :mod:`inference_daemon.pronunciation`, forced alignment and a
+competition of each word against its frequent learner errors (:mod:`.analysis`), phone and word
+scores from the fitted calibration (:mod:`.scoring`), errors and word status (:mod:`.errors`),
+explanations and suggestions from :mod:`inference_daemon.phonetics`. Decoders are loaded once per worker thread.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def _round(value: float) -> float:
 
 
 class PhoneticBackend(Backend):
-    """Forced alignment + phone loop + GOP features, calibrated on speechocean762; one core, offline."""
+    """Forced alignment + competition with frequent errors, calibrated on speechocean762; one core, offline."""
 
     name = "phonetic"
 
@@ -104,27 +104,27 @@ class PhoneticBackend(Backend):
             return self._unmatched_document(request, words)
         return self._document(request, words, analysis)
 
-    def _document(
-        self, request: AssessmentRequest, words: list[TargetWord], analysis: Analysis
-    ) -> FeedbackDocument:
+    def _document(self, request: AssessmentRequest, words: list[TargetWord], analysis: Analysis) -> FeedbackDocument:
         calibration = self.calibration
-        phone_rows = phone_features(analysis.evidence)
+        phone_rows = phone_features(analysis.evidence, analysis.contests)
         phone_logits = calibration.phone_model.logits(phone_rows)
         phone_scores = 100.0 / (1.0 + np.exp(-phone_logits))
         word_scores = 100.0 * calibration.word_model.probabilities(
-            word_features(analysis.evidence, phone_logits, analysis.heard)
+            word_features(analysis.evidence, phone_logits, analysis.contests)
         )
         feedback = self._missing_words(words)
         offset = 0
-        for aligned, evidence, word_score in zip(analysis.words, analysis.evidence, word_scores, strict=True):
+        for aligned, evidence, contest, word_score in zip(
+            analysis.words, analysis.evidence, analysis.contests, word_scores, strict=True
+        ):
             target = words[aligned.index]
             scores = phone_scores[offset : offset + len(evidence)]
             offset += len(evidence)
             verdict = judge_word(
                 evidence,
+                contest,
                 [calibration.phone_wrong(s) for s in scores],
                 calibration.word_mispronounced(word_score),
-                analysis.heard,
             )
             explanation, suggestion = (None, None)
             if verdict.status is not WordStatus.ok:
@@ -176,8 +176,7 @@ class PhoneticBackend(Backend):
                 status=WordStatus.missing,
                 expected_phones=w.phones,
                 errors=[
-                    PhoneError(type=ErrorType.deletion, expected=phone, position=i)
-                    for i, phone in enumerate(w.phones)
+                    PhoneError(type=ErrorType.deletion, expected=phone, position=i) for i, phone in enumerate(w.phones)
                 ],
             )
             for w in words

@@ -1,4 +1,4 @@
-"""Per-phone and per-word evidence (GOP and friends) from the alignment and the phone loop.
+"""Per-phone and per-word evidence from the alignment and the competition pass, as feature vectors.
 
 The same feature vectors feed the fitted models at run time (:mod:`.scoring`) and the calibration
 tool (``tools/calibrate_phonetic.py``): their names and order are defined here only.
@@ -6,21 +6,20 @@ tool (``tools/calibrate_phonetic.py``): their names and order are defined here o
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
 from inference_daemon.backends.phonetic.alignment import AlignedPhone, AlignedWord
-from inference_daemon.backends.phonetic.phone_loop import SILENCE, HeardPhone, heard_in_span
+from inference_daemon.backends.phonetic.competition import VOWELS, WordContest
 
 PHONES = [
     "AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY",
     "F", "G", "HH", "IH", "IY", "JH", "K", "L", "M", "N", "NG", "OW", "OY",
     "P", "R", "S", "SH", "T", "TH", "UH", "UW", "V", "W", "Y", "Z", "ZH",
-]
-VOWELS = frozenset(["AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"])
+]  # fmt: skip
 # PocketSphinx's minimum phone duration (three HMM states, one frame each).
 MIN_FRAMES = 3
 # Raw log scores (base 1.0001) are large integers; this brings per-frame values near unit scale.
@@ -29,70 +28,61 @@ SCORE_SCALE = 1e-3
 
 @dataclass(frozen=True)
 class PhoneEvidence:
-    """What the acoustic model says about one expected phone."""
+    """What the acoustic model says about one expected phone.
+
+    ``margin``: how much better (per frame of the word) the expected pronunciation scored than the
+    best competitor changing this phone; ``heard``: this phone in the pronunciation that won the
+    competition (a substitute, or ``None`` when the winner dropped it).
+    """
 
     aligned: AlignedPhone
-    loop_score_per_frame: float
-    heard: str
-    heard_fraction: float
-    silence_fraction: float
     position: int
     word_length: int
+    margin: float
+    heard: str | None
 
     @property
     def align_score_per_frame(self) -> float:
         return self.aligned.score / self.aligned.frames * SCORE_SCALE
 
     @property
-    def gop(self) -> float:
-        """Aligned score minus the best free-phone path over the same frames, per frame."""
-        return self.align_score_per_frame - self.loop_score_per_frame
+    def changed_by_winner(self) -> bool:
+        return self.heard != self.aligned.phone
 
 
-def _overlap(start: int, end: int, segment: HeardPhone) -> int:
-    return max(0, min(end, segment.end) - max(start, segment.start))
+def _heard_phone(contest: WordContest, phone: AlignedPhone, position: int, word_length: int) -> str | None:
+    winner = contest.winner
+    if winner is None or winner.position != position:
+        return phone.phone
+    # The winner changed this phone: it dropped it (a shorter word) or replaced it.
+    return None if len(winner.phones) < word_length else winner.phones[position]
 
 
-def phone_evidence(words: list[AlignedWord], heard: list[HeardPhone]) -> list[list[PhoneEvidence]]:
+def phone_evidence(words: list[AlignedWord], contests: list[WordContest]) -> list[list[PhoneEvidence]]:
     """Evidence for every aligned phone, word by word."""
-    result = []
-    for word in words:
-        evidence = []
-        for position, phone in enumerate(word.phones):
-            loop_score = 0.0
-            frames_by_phone: Counter[str] = Counter()
-            for segment in heard:
-                shared = _overlap(phone.start, phone.end, segment)
-                if shared:
-                    loop_score += segment.score * shared / max(segment.frames, 1)
-                    frames_by_phone[segment.phone] += shared
-            covered = max(sum(frames_by_phone.values()), 1)
-            speech = [(p, n) for p, n in frames_by_phone.most_common() if p != SILENCE]
-            evidence.append(
-                PhoneEvidence(
-                    aligned=phone,
-                    loop_score_per_frame=loop_score / phone.frames * SCORE_SCALE,
-                    heard=speech[0][0] if speech else SILENCE,
-                    heard_fraction=frames_by_phone[phone.phone] / covered,
-                    silence_fraction=frames_by_phone[SILENCE] / covered,
-                    position=position,
-                    word_length=len(word.phones),
-                )
+    return [
+        [
+            PhoneEvidence(
+                aligned=phone,
+                position=position,
+                word_length=len(word.phones),
+                margin=contest.phone_margins[position],
+                heard=_heard_phone(contest, phone, position, len(word.phones)),
             )
-        result.append(evidence)
-    return result
+            for position, phone in enumerate(word.phones)
+        ]
+        for word, contest in zip(words, contests, strict=True)
+    ]
 
 
 PHONE_FEATURES = [
     "align_per_frame",
-    "gop",
     "align_minus_utterance",
-    "gop_minus_utterance",
-    "heard_fraction",
-    "silence_fraction",
     "log_frames",
     "log_frames_minus_utterance",
-    "neighbour_min_gop",
+    "word_margin",
+    "phone_margin",
+    "changed_by_winner",
     "min_duration",
     "word_initial",
     "word_final",
@@ -101,34 +91,26 @@ PHONE_FEATURES = [
 ]
 
 
-def phone_features(evidence: list[list[PhoneEvidence]]) -> np.ndarray:
+def phone_features(evidence: list[list[PhoneEvidence]], contests: list[WordContest]) -> np.ndarray:
     """One row per phone of the sentence (words concatenated), columns as :data:`PHONE_FEATURES`."""
-    flat = [item for word in evidence for item in word]
+    flat = [(item, contest) for word, contest in zip(evidence, contests, strict=True) for item in word]
     if not flat:
         return np.zeros((0, len(PHONE_FEATURES)))
-    mean_align = float(np.mean([e.align_score_per_frame for e in flat]))
-    mean_gop = float(np.mean([e.gop for e in flat]))
+    mean_align = float(np.mean([e.align_score_per_frame for e, _ in flat]))
     # The speaker's rate: a phone long or short for this speaker, not for speakers in general.
-    mean_log_frames = float(np.mean([math.log(e.aligned.frames) for e in flat]))
-    neighbour_gops = [
-        min((word[p].gop for p in (position - 1, position + 1) if 0 <= p < len(word)), default=word[position].gop)
-        for word in evidence
-        for position in range(len(word))
-    ]
+    mean_log_frames = float(np.mean([math.log(e.aligned.frames) for e, _ in flat]))
     rows = []
-    for item, neighbour_gop in zip(flat, neighbour_gops, strict=True):
+    for item, contest in flat:
         identity = [float(item.aligned.phone == phone) for phone in PHONES]
         rows.append(
             [
                 item.align_score_per_frame,
-                item.gop,
                 item.align_score_per_frame - mean_align,
-                item.gop - mean_gop,
-                item.heard_fraction,
-                item.silence_fraction,
                 math.log(item.aligned.frames),
                 math.log(item.aligned.frames) - mean_log_frames,
-                neighbour_gop,
+                contest.margin,
+                item.margin,
+                float(item.changed_by_winner),
                 float(item.aligned.frames <= MIN_FRAMES),
                 float(item.position == 0),
                 float(item.position == item.word_length - 1),
@@ -142,69 +124,45 @@ def phone_features(evidence: list[list[PhoneEvidence]]) -> np.ndarray:
 WORD_FEATURES = [
     "min_phone_logit",
     "mean_phone_logit",
-    "min_gop",
-    "mean_gop",
     "mean_align_minus_utterance",
-    "min_heard_fraction",
-    "mean_heard_fraction",
-    "mean_silence_fraction",
     "log_phones",
     "log_frames_per_phone",
-    "heard_edit_distance",
     "utterance_mean_phone_logit",
     "neighbour_words_min_phone_logit",
+    "margin",
+    "min_phone_margin",
+    "competitor_won",
+    "contested",
 ]
 
 
-def edit_distance(a: list[str], b: list[str]) -> int:
-    """Levenshtein distance between two phone sequences."""
-    previous = list(range(len(b) + 1))
-    for i, item in enumerate(a, start=1):
-        current = [i]
-        for j, other in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (item != other)))
-        previous = current
-    return previous[-1]
-
-
 def word_features(
-    evidence: list[list[PhoneEvidence]], phone_logits: np.ndarray, heard: list[HeardPhone]
+    evidence: list[list[PhoneEvidence]], phone_logits: np.ndarray, contests: list[WordContest]
 ) -> np.ndarray:
     """One row per word; ``phone_logits`` are the phone model's outputs, in sentence phone order."""
     flat = [item for word in evidence for item in word]
     mean_align = float(np.mean([e.align_score_per_frame for e in flat])) if flat else 0.0
     mean_logit = float(np.mean(phone_logits)) if len(phone_logits) else 0.0
+    bounds = np.cumsum([0, *(len(word) for word in evidence)])
+    word_logits = [phone_logits[start:end] for start, end in itertools.pairwise(bounds)]
+    word_min_logits = [float(np.min(logits)) for logits in word_logits]
     rows = []
-    offset = 0
-    word_min_logits = []
-    for word in evidence:
-        word_min_logits.append(float(np.min(phone_logits[offset : offset + len(word)])))
-        offset += len(word)
-    offset = 0
-    for number, word in enumerate(evidence):
-        logits = phone_logits[offset : offset + len(word)]
-        offset += len(word)
+    for number, (word, logits, contest) in enumerate(zip(evidence, word_logits, contests, strict=True)):
         neighbours = word_min_logits[max(0, number - 1) : number] + word_min_logits[number + 1 : number + 2]
-        gops = [e.gop for e in word]
-        heard_fractions = [e.heard_fraction for e in word]
         frames = sum(e.aligned.frames for e in word)
-        expected = [e.aligned.phone for e in word]
-        heard_phones = heard_in_span(heard, word[0].aligned.start, word[-1].aligned.end)
         rows.append(
             [
                 float(np.min(logits)),
                 float(np.mean(logits)),
-                min(gops),
-                float(np.mean(gops)),
                 float(np.mean([e.align_score_per_frame for e in word])) - mean_align,
-                min(heard_fractions),
-                float(np.mean(heard_fractions)),
-                float(np.mean([e.silence_fraction for e in word])),
                 math.log(len(word)),
                 math.log(frames / len(word)),
-                edit_distance(heard_phones, expected) / len(expected),
                 mean_logit,
                 float(np.mean(neighbours)) if neighbours else mean_logit,
+                contest.margin,
+                min(e.margin for e in word),
+                float(contest.winner is not None),
+                float(contest.contested),
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(evidence), len(WORD_FEATURES))
