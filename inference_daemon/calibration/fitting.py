@@ -85,14 +85,24 @@ def fit_logistic(rows: np.ndarray, targets: np.ndarray, features: list[str], l2:
     return LogisticModel(features, mean, scale, coef[:-1], float(coef[-1]))
 
 
-def fit(utterances: list[Utterance], features: FeatureSet[Utterance], l2: float
-        ) -> tuple[LogisticModel, LogisticModel]:
+@dataclass(frozen=True)
+class FittedModels:
+    """Both models and the rows they were fitted on, so that thresholds reuse the rows instead of
+    computing them again."""
+
+    phone_model: LogisticModel
+    word_model: LogisticModel
+    phone_rows: Rows
+    word_rows: Rows
+
+
+def fit(utterances: list[Utterance], features: FeatureSet[Utterance], l2: float) -> FittedModels:
     """The phone model, then the word model on rows that use it."""
     phone_rows, phone_labels = features.phone_rows(utterances)
     phone_model = fit_logistic(phone_rows, phone_labels / PHONE_ACCURACY_SCALE, features.phone_features, l2)
     word_rows, word_labels = features.word_rows(utterances, phone_model)
     word_model = fit_logistic(word_rows, word_labels / WORD_ACCURACY_SCALE, features.word_features, l2)
-    return phone_model, word_model
+    return FittedModels(phone_model, word_model, (phone_rows, phone_labels), (word_rows, word_labels))
 
 
 def speaker_folds(utterances: Sequence[Spoken], folds: int) -> list[int]:
@@ -115,14 +125,16 @@ def cross_validate(utterances: list[Utterance], features: FeatureSet[Utterance],
         test = [u for u, f in zip(utterances, fold_of, strict=True) if f == fold]
         if not test or not train:  # fewer speakers than folds
             continue
-        phone_model, word_model = fit(train, features, l2)
-        train_rows, train_labels = features.word_rows(train, phone_model)
-        train_scores = 100 * word_model.probabilities(train_rows)
+        fitted = fit(train, features, l2)
+        train_rows, train_labels = fitted.word_rows
+        train_scores = 100 * fitted.word_model.probabilities(train_rows)
         for beta in betas:
             threshold = best_threshold(train_scores, train_labels <= MISPRONOUNCED_WORD_ACCURACY, beta)
-            reported[beta] += [features.reported_words(u, phone_model, word_model, threshold) for u in test]
+            reported[beta] += [
+                features.reported_words(u, fitted.phone_model, fitted.word_model, threshold) for u in test
+            ]
         test_phone_rows, test_phone_labels = features.phone_rows(test)
-        phone_scores.append(100 * phone_model.probabilities(test_phone_rows))
+        phone_scores.append(100 * fitted.phone_model.probabilities(test_phone_rows))
         phone_gold.append(test_phone_labels)
     phone_r = pearson(np.concatenate(phone_scores), np.concatenate(phone_gold))
     result = {}
@@ -142,16 +154,16 @@ def fit_calibration(utterances: list[Utterance], features: FeatureSet[Utterance]
                     provenance: dict[str, Any]) -> Calibration:
     """Both models fitted on every utterance; the word threshold maximises F-``word_beta`` for the
     experts' mispronounced words, the phone threshold F1 for their wrong phones (mean score below 1)."""
-    phone_model, word_model = fit(utterances, features, l2)
-    word_rows, word_labels = features.word_rows(utterances, phone_model)
+    fitted = fit(utterances, features, l2)
+    word_rows, word_labels = fitted.word_rows
     word_threshold = best_threshold(
-        100 * word_model.probabilities(word_rows), word_labels <= MISPRONOUNCED_WORD_ACCURACY, word_beta
+        100 * fitted.word_model.probabilities(word_rows), word_labels <= MISPRONOUNCED_WORD_ACCURACY, word_beta
     )
-    phone_rows, phone_labels = features.phone_rows(utterances)
+    phone_rows, phone_labels = fitted.phone_rows
     phone_threshold = best_threshold(
-        100 * phone_model.probabilities(phone_rows), phone_labels < MISPRONOUNCED_PHONE_SCORE, 1.0
+        100 * fitted.phone_model.probabilities(phone_rows), phone_labels < MISPRONOUNCED_PHONE_SCORE, 1.0
     )
-    return Calibration(phone_model, word_model, word_threshold, phone_threshold, provenance)
+    return Calibration(fitted.phone_model, fitted.word_model, word_threshold, phone_threshold, provenance)
 
 
 def threshold_baseline(utterances: Sequence[Spoken], scores: list[np.ndarray], accuracy: list[np.ndarray],
