@@ -8,14 +8,13 @@ torch and transformers are imported only when a local checkpoint is loaded.
 
 from __future__ import annotations
 
-import io
 import logging
 import threading
 from typing import Any, Protocol
 
 import numpy as np
-import soundfile
 
+from inference_daemon.audio import encode_wav
 from inference_daemon.backends.base import SAMPLE_RATE
 from inference_daemon.backends.cascade.openai_http import UpstreamError, endpoint, post_multipart
 from inference_daemon.backends.cascade.transcript import Transcript
@@ -144,7 +143,7 @@ class TranscriptionServer:
         log.info("speech recogniser: %s at %s", self.model_name, self.url)
 
     def transcribe(self, audio: np.ndarray) -> Transcript:
-        wav = _wav_bytes(audio)
+        wav = encode_wav(audio)
         if self._verbose:
             try:
                 return self._parse(self._post(wav, verbose=True))
@@ -175,9 +174,3 @@ class TranscriptionServer:
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidModelOutput(f"The transcription server at {self.url} answered malformed words.") from exc
         return Transcript.from_timed_chunks(chunks)
-
-
-def _wav_bytes(audio: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    soundfile.write(buffer, audio, SAMPLE_RATE, format="WAV", subtype="PCM_16")
-    return buffer.getvalue()
