@@ -23,13 +23,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from inference_daemon.pronunciation.arpabet import ARPABET_PHONES
+
 log = logging.getLogger(__name__)
 
-PHONES: tuple[str, ...] = (
-    "AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY", "F", "G", "HH",
-    "IH", "IY", "JH", "K", "L", "M", "N", "NG", "OW", "OY", "P", "R", "S", "SH", "T", "TH",
-    "UH", "UW", "V", "W", "Y", "Z", "ZH",
-)  # fmt: skip
+#: The phones the knowledge base describes: the feedback document's ARPAbet set, no more, no less.
+PHONES: tuple[str, ...] = ARPABET_PHONES
 
 L1_GROUPS: tuple[str, ...] = ("zh", "es", "ja", "ko", "ar", "hi", "vi", "pt", "fr", "de", "ru")
 
