@@ -22,6 +22,9 @@ from inference_daemon.backends.alm.answers import (
 #: Where the recording goes in the user turn, for families that splice audio embeddings into text.
 AUDIO_PLACEHOLDER = "<|recording|>"
 
+#: The schema's name in :func:`openai_response_format`.
+RESPONSE_SCHEMA_NAME = "pronunciation_feedback"
+
 SYSTEM_PROMPT = (
     "You are a pronunciation teacher for learners of English. You listen to a learner reading a "
     "sentence aloud and point out each word they mispronounced, naming the sounds in ARPAbet."
@@ -83,6 +86,14 @@ def build_prompt(sentence: str, answer_format: AnswerFormat, native_language: st
 def response_schema(sentence: str) -> dict[str, Any]:
     """JSON Schema that constrains a ``json`` answer about ``sentence``."""
     return answer_json_schema(sentence)
+
+
+def openai_response_format(sentence: str) -> dict[str, Any]:
+    """The ``response_format`` that has an OpenAI-compatible server constrain a ``json`` answer about ``sentence``."""
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": RESPONSE_SCHEMA_NAME, "schema": response_schema(sentence), "strict": True},
+    }
 
 
 def parse_answer(raw: str, answer_format: AnswerFormat) -> ParsedAnswer:

@@ -12,7 +12,7 @@ import logging
 import threading
 from typing import Any, Protocol
 
-from inference_daemon.backends.alm.prompt import AnswerFormat, response_schema
+from inference_daemon.backends.alm.prompt import AnswerFormat, openai_response_format
 from inference_daemon.backends.cascade.asr import torch_device
 from inference_daemon.backends.cascade.openai_http import endpoint, post_json
 from inference_daemon.errors import InvalidModelOutput
@@ -20,7 +20,6 @@ from inference_daemon.errors import InvalidModelOutput
 log = logging.getLogger(__name__)
 
 CHAT_COMPLETIONS_PATH = "/chat/completions"
-SCHEMA_NAME = "pronunciation_feedback"
 
 Messages = list[dict[str, str]]
 
@@ -64,10 +63,7 @@ class ChatServer:
             "max_tokens": self.max_tokens,
         }
         if answer_format is AnswerFormat.json:
-            payload["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": SCHEMA_NAME, "schema": response_schema(sentence), "strict": True},
-            }
+            payload["response_format"] = openai_response_format(sentence)
         answer = post_json(self.url, payload, api_key=self.api_key, timeout_s=self.timeout_s)
         try:
             content = answer["choices"][0]["message"]["content"]

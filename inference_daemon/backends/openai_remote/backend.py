@@ -18,7 +18,7 @@ from typing import Any
 
 from inference_daemon.audio import encode_wav
 from inference_daemon.backends.alm.document import document_from_output
-from inference_daemon.backends.alm.prompt import AnswerFormat, build_prompt, response_schema
+from inference_daemon.backends.alm.prompt import AnswerFormat, build_prompt, openai_response_format
 from inference_daemon.backends.alm.recording import check_recording_length
 from inference_daemon.backends.base import AssessmentRequest, Backend, BackendInfo
 from inference_daemon.backends.openai_remote.client import ChatClient, ServerRefused, ServerUnreachable
@@ -100,8 +100,7 @@ class OpenAIBackend(Backend):
             "max_tokens": self.max_tokens,
         }
         if self.answer_format is AnswerFormat.json:
-            body["response_format"] = {"type": "json_schema", "json_schema": {
-                "name": "pronunciation_feedback", "schema": response_schema(request.text), "strict": True}}
+            body["response_format"] = openai_response_format(request.text)
         return body
 
     def assess(self, request: AssessmentRequest) -> FeedbackDocument:
