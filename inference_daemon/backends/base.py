@@ -14,9 +14,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from inference_daemon.audio import SAMPLE_RATE
 from inference_daemon.feedback import FeedbackDocument
-
-SAMPLE_RATE = 16_000
 
 
 @dataclass(frozen=True)
