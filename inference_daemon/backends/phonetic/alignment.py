@@ -23,8 +23,10 @@ import pocketsphinx
 from inference_daemon.backends.phonetic.decoders import (
     WORD_PREFIX,
     DecoderSet,
+    Transition,
+    activate_grammar,
+    decode,
     ensure_pronunciation,
-    fresh_features,
 )
 
 log = logging.getLogger(__name__)
@@ -77,26 +79,18 @@ class AlignedWord:
         return [phone.phone for phone in self.phones]
 
 
-def _decode(decoder: pocketsphinx.Decoder, raw: bytes) -> None:
-    fresh_features(decoder)
-    decoder.start_utt()
-    decoder.process_raw(raw, full_utt=True)
-    decoder.end_utt()
-
-
 def _activate_grammar(decoder: pocketsphinx.Decoder, keys: list[list[str]], skippable: bool) -> None:
     """A left-to-right grammar: state i -> i+1 by any pronunciation of word i, or (when skippable) by
     skipping it; from every inner state straight to the end by stopping early."""
     final = len(keys)
-    transitions: list[tuple[int, int, float] | tuple[int, int, float, str]] = []
+    transitions: list[Transition] = []
     for state, word_keys in enumerate(keys):
         transitions.extend((state, state + 1, 1.0, key) for key in word_keys)
         if skippable:
             transitions.append((state, state + 1, SKIP_PROBABILITY))
             if 0 < state < final - 1:
                 transitions.append((state, final, STOP_PROBABILITY))
-    decoder.add_fsg(_GRAMMAR, decoder.create_fsg(_GRAMMAR, 0, final, transitions))
-    decoder.activate_search(_GRAMMAR)
+    activate_grammar(decoder, _GRAMMAR, final, transitions)
 
 
 def _words_found(decoder: pocketsphinx.Decoder, keys: list[list[str]]) -> list[tuple[int, str]]:
@@ -131,16 +125,16 @@ def _phone_pass_tries(
     """Phone alignments of the found words: straight from the word pass, then re-aligned as text."""
     try:
         decoder.set_alignment()
-        _decode(decoder, raw)
+        decode(decoder, raw)
         yield _phone_alignment(decoder)
     except RuntimeError as exc:
         log.debug("sub-word alignment after the grammar pass failed: %s", exc)
     for leading in _LEADING_TEXTS:
         try:
             decoder.set_align_text(leading + " ".join(words))
-            _decode(decoder, raw)
+            decode(decoder, raw)
             decoder.set_alignment()
-            _decode(decoder, raw)
+            decode(decoder, raw)
             yield _phone_alignment(decoder)
         except RuntimeError as exc:
             log.debug("alignment retry (lead %r) failed: %s", leading, exc)
@@ -169,7 +163,7 @@ def align(decoders: DecoderSet, raw: bytes, pronunciations: Sequence[Pronunciati
         for decoder in decoders.aligners():
             keys = [_dictionary_words(decoder, word) for word in pronunciations]
             _activate_grammar(decoder, keys, skippable)
-            _decode(decoder, raw)
+            decode(decoder, raw)
             found = _words_found(decoder, keys)
             log.debug("word pass (skippable=%s) found %d of %d words", skippable, len(found), len(keys))
             aligned = _align_found(decoder, raw, found) if found else None

@@ -23,7 +23,14 @@ from pathlib import Path
 
 import pocketsphinx
 
-from inference_daemon.backends.phonetic.decoders import FRAME_S, WORD_PREFIX, ensure_pronunciation, fresh_features
+from inference_daemon.backends.phonetic.decoders import (
+    FRAME_S,
+    WORD_PREFIX,
+    Transition,
+    activate_grammar,
+    decode,
+    ensure_pronunciation,
+)
 from inference_daemon.phonetics import load_knowledge_base
 
 log = logging.getLogger(__name__)
@@ -165,15 +172,11 @@ def run_contest(
     pass found no path through all the words."""
     rivals = [{ensure_pronunciation(decoder, list(c.phones)): c for c in competitors(word)} for word in pronunciations]
     valid = [{ensure_pronunciation(decoder, list(phones)) for phones in word} for word in pronunciations]
-    transitions: list[tuple[int, int, float] | tuple[int, int, float, str]] = []
+    transitions: list[Transition] = []
     for state, (keys, word_rivals) in enumerate(zip(valid, rivals, strict=True)):
         transitions.extend((state, state + 1, 1.0, key) for key in [*sorted(keys), *word_rivals])
-    decoder.add_fsg(_GRAMMAR, decoder.create_fsg(_GRAMMAR, 0, len(pronunciations), transitions))
-    decoder.activate_search(_GRAMMAR)
-    fresh_features(decoder)
-    decoder.start_utt()
-    decoder.process_raw(raw, full_utt=True)
-    decoder.end_utt()
+    activate_grammar(decoder, _GRAMMAR, len(pronunciations), transitions)
+    decode(decoder, raw)
     if decoder.hyp() is None:
         log.debug("competition pass found no path")
         return None

@@ -2,8 +2,8 @@
 
 PocketSphinx decoders are not thread-safe, so each thread that assesses gets its own set
 (:func:`thread_decoders`). Feature state (cepstral mean normalisation) carries over from one
-utterance to the next, so every decoding pass starts with :func:`fresh_features`: a reused decoder
-then gives exactly the result of a fresh one (``tests/test_phonetic_decoders.py`` guards this).
+utterance to the next, so every decoding pass goes through :func:`decode`, which resets it: a reused
+decoder then gives exactly the result of a fresh one (``tests/test_phonetic_decoders.py`` guards this).
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ CONTEST_BEAMS = {"wbeam": 1e-60}
 # Dictionary entries that this package adds carry this prefix, so alignment output can be told apart
 # from fillers such as <sil>.
 WORD_PREFIX = "w_"
+# A grammar transition: (from state, to state, probability), with the dictionary word it reads, if any.
+Transition = tuple[int, int, float] | tuple[int, int, float, str]
 
 
 def _new_decoder(**options: object) -> pocketsphinx.Decoder:
@@ -75,9 +77,19 @@ def ensure_pronunciation(decoder: pocketsphinx.Decoder, phones: list[str]) -> st
     return key
 
 
-def fresh_features(decoder: pocketsphinx.Decoder) -> None:
-    """Reset the decoder's feature computation so the next utterance does not depend on the last one."""
+def activate_grammar(decoder: pocketsphinx.Decoder, name: str, final: int, transitions: list[Transition]) -> None:
+    """Search with the grammar from state 0 to ``final`` made of ``transitions``."""
+    decoder.add_fsg(name, decoder.create_fsg(name, 0, final, transitions))
+    decoder.activate_search(name)
+
+
+def decode(decoder: pocketsphinx.Decoder, raw: bytes) -> None:
+    """Decode 16 kHz 16-bit audio as one utterance with the active search, from fresh feature state
+    (so that the result does not depend on the utterance decoded before)."""
     decoder.reinit_feat()
+    decoder.start_utt()
+    decoder.process_raw(raw, full_utt=True)
+    decoder.end_utt()
 
 
 _local = threading.local()
