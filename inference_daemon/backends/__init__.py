@@ -23,11 +23,6 @@ _REGISTRY: dict[str, str] = {
 }
 
 
-def register(name: str, target: str) -> None:
-    """Register a backend class by import path."""
-    _REGISTRY[name] = target
-
-
 def available_backends() -> list[str]:
     return sorted(_REGISTRY)
 
@@ -53,5 +48,4 @@ __all__ = [
     "BackendInfo",
     "available_backends",
     "backend_class",
-    "register",
 ]
