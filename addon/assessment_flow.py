@@ -19,12 +19,12 @@ from typing import Any
 from anki.cards import Card, CardId
 from anki.errors import NotFoundError
 from anki.notes import NoteId
-from anki.utils import strip_html
 from aqt.main import AnkiQt
 from aqt.operations import CollectionOp, QueryOp
 from aqt.qt import QTimer
 from aqt.utils import tooltip
 
+from .authoring.import_rules import field_text
 from .client import DaemonClient, DaemonError
 from .config import AddonConfig
 from .document import Feedback
@@ -42,11 +42,6 @@ MESSAGE_PREFIX = "Pronunciation Coach: "
 FIRST_RETRY_DELAY_MS = 3000
 
 StatusListener = Callable[[int, str, str], None]  # card id, state, text
-
-
-def sentence_text(field_html: str) -> str:
-    """The words to read from a field's HTML: no tags, no sound references, single spaces."""
-    return " ".join(strip_html(SOUND_TAG.sub(" ", field_html)).split())
 
 
 class AssessmentFlow:
@@ -89,7 +84,7 @@ class AssessmentFlow:
             return
         media_file = col.media.write_data(f"pronunciation_coach_{note.id}_{time.strftime('%Y%m%d-%H%M%S')}.wav",
                                           wav_path.read_bytes())
-        entry = new_recording(card.id, note.id, media_file, sentence_text(note[sentence_field]))
+        entry = new_recording(card.id, note.id, media_file, field_text(note[sentence_field]))
         self.queue.add(entry)
         self._tracker.recording_sent(card.id, entry.id)
         recording_field = matching_field(note, config.recording_field)

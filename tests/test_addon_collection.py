@@ -91,8 +91,8 @@ def test_fields_are_found_whatever_their_case(col: Collection) -> None:
     assert note_type.matching_field(note, "Word") is None
 
 
-def test_the_sentence_sent_is_the_text_without_markup_or_sounds(col: Collection) -> None:
-    import anki.lang
-
-    anki.lang.set_lang("en_US")  # as Anki does at start-up; strip_html needs it
-    assert assessment_flow.sentence_text("<b>I</b> think&nbsp;so. [sound:ref.mp3]<br>") == "I think so."
+def test_the_sentence_sent_is_the_text_without_markup_or_sounds() -> None:
+    assert assessment_flow.field_text("<b>I</b> think&nbsp;so. [sound:ref.mp3]<br>") == "I think so."
+    # Lines of the field (Enter makes a <div>, Shift+Enter a <br>) stay separate words.
+    assert assessment_flow.field_text("<div>I</div><div>think</div>so") == "I think so"
+    assert assessment_flow.field_text("I<br>think so.") == "I think so."
