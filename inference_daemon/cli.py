@@ -23,6 +23,10 @@ from inference_daemon.settings import DEFAULT_HOST, DEFAULT_PORT, DaemonSettings
 
 log = logging.getLogger("inference_daemon")
 
+# The command-line defaults are the settings' own, so that the daemon and its tests agree.
+_DEFAULTS = DaemonSettings()
+_MEBIBYTE = 1024 * 1024
+
 
 def _base_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -40,12 +44,13 @@ def _base_parser() -> argparse.ArgumentParser:
     serve.add_argument("--token", default=None,
                        help="bearer token required on every request except /health; also read from "
                             "$PRONUNCIATION_COACH_TOKEN; mandatory when binding a non-loopback address")
-    serve.add_argument("--max-audio-seconds", type=float, default=30.0)
-    serve.add_argument("--max-audio-mb", type=float, default=10.0)
-    serve.add_argument("--queue-size", type=int, default=16, help="requests waiting before 503 (default: 16)")
-    serve.add_argument("--request-timeout", type=float, default=60.0, help="seconds per request (default: 60)")
-    serve.add_argument("--workers", type=int, default=1, help="worker threads running the backend")
-    serve.add_argument("--batch-window-ms", type=float, default=20.0,
+    _add_audio_limit_arguments(serve)
+    serve.add_argument("--queue-size", type=int, default=_DEFAULTS.queue_size,
+                       help="requests waiting before 503 (default: %(default)s)")
+    serve.add_argument("--request-timeout", type=float, default=_DEFAULTS.request_timeout_s,
+                       help="seconds per request (default: %(default)g)")
+    serve.add_argument("--workers", type=int, default=_DEFAULTS.workers, help="worker threads running the backend")
+    serve.add_argument("--batch-window-ms", type=float, default=_DEFAULTS.batch_window_ms,
                        help="how long to gather concurrent requests into one batch (batching backends)")
 
     assess = commands.add_parser("assess", help="assess one recording and print the feedback")
@@ -54,9 +59,13 @@ def _base_parser() -> argparse.ArgumentParser:
     assess.add_argument("text", help="the target sentence the learner read")
     assess.add_argument("--native-language", default=None, help="ISO 639-1 code, e.g. zh, es (tailors tips)")
     assess.add_argument("--json", action="store_true", help="print the feedback document as JSON")
-    assess.add_argument("--max-audio-seconds", type=float, default=30.0)
-    assess.add_argument("--max-audio-mb", type=float, default=10.0)
+    _add_audio_limit_arguments(assess)
     return parser
+
+
+def _add_audio_limit_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-audio-seconds", type=float, default=_DEFAULTS.audio.max_seconds)
+    parser.add_argument("--max-audio-mb", type=float, default=_DEFAULTS.audio.max_bytes / _MEBIBYTE)
 
 
 def _add_backend_argument(parser: argparse.ArgumentParser) -> None:
@@ -95,7 +104,7 @@ def _peek_command_and_backend(args: list[str]) -> tuple[str | None, str]:
 
 
 def _limits(args: argparse.Namespace) -> AudioLimits:
-    return AudioLimits(max_seconds=args.max_audio_seconds, max_bytes=int(args.max_audio_mb * 1024 * 1024))
+    return AudioLimits(max_seconds=args.max_audio_seconds, max_bytes=int(args.max_audio_mb * _MEBIBYTE))
 
 
 def run_serve(args: argparse.Namespace, backend: Backend) -> int:
