@@ -13,12 +13,12 @@ import hashlib
 import json
 import logging
 import re
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
+from inference_daemon.backends.cascade.openai_http import CHAT_COMPLETIONS_PATH, endpoint, post_json
 from inference_daemon.datasets.records import AnnotatedWord
+from inference_daemon.errors import AssessmentError
 
 log = logging.getLogger(__name__)
 
@@ -66,18 +66,12 @@ def parse_rewrite(content: str) -> dict[str, str] | None:
     return fields
 
 
-def chat_completions_url(base_url: str) -> str:
-    """Accept ``http://host:8000/v1`` or the full ``.../chat/completions`` address."""
-    base = base_url.rstrip("/")
-    return base if base.endswith("/chat/completions") else f"{base}/chat/completions"
-
-
 class LLMRewriter:
     """Rewrites feedback through ``POST /chat/completions``, with an on-disk cache and a fallback."""
 
     def __init__(self, url: str, model: str, cache_path: Path, *, api_key: str | None = None,
                  timeout_s: float = 60.0, temperature: float = 0.0) -> None:
-        self.url = chat_completions_url(url)
+        self.url = endpoint(url, CHAT_COMPLETIONS_PATH)
         self.model = model
         self.cache_path = cache_path
         self.api_key = api_key
@@ -121,16 +115,11 @@ class LLMRewriter:
             "temperature": self.temperature,
             "response_format": {"type": "json_object"},
         }
-        headers = {"Content-Type": "application/json"}
-        if self.api_key:
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        request = urllib.request.Request(self.url, data=json.dumps(body).encode(), headers=headers, method="POST")
         self.requests += 1
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
-                reply = json.loads(response.read())
+            reply = post_json(self.url, body, api_key=self.api_key, timeout_s=self.timeout_s)
             content = reply["choices"][0]["message"]["content"]
-        except (urllib.error.URLError, TimeoutError, OSError, ValueError, KeyError, IndexError, TypeError) as exc:
+        except (AssessmentError, OSError, KeyError, IndexError, TypeError) as exc:
             log.warning("LLM rewrite failed (%s); keeping the knowledge base's text", exc)
             return None
         parsed = parse_rewrite(str(content))

@@ -14,12 +14,10 @@ from typing import Any, Protocol
 
 from inference_daemon.backends.alm.prompt import AnswerFormat, openai_response_format
 from inference_daemon.backends.cascade.asr import torch_device
-from inference_daemon.backends.cascade.openai_http import endpoint, post_json
+from inference_daemon.backends.cascade.openai_http import CHAT_COMPLETIONS_PATH, endpoint, post_json
 from inference_daemon.errors import InvalidModelOutput
 
 log = logging.getLogger(__name__)
-
-CHAT_COMPLETIONS_PATH = "/chat/completions"
 
 Messages = list[dict[str, str]]
 

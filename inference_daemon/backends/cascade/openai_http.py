@@ -21,6 +21,7 @@ from inference_daemon.errors import AssessmentError, AssessmentTimeout, BackendU
 log = logging.getLogger(__name__)
 
 _SHOWN_ERROR_CHARS = 300
+CHAT_COMPLETIONS_PATH = "/chat/completions"
 
 
 class UpstreamError(AssessmentError):
