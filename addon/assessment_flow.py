@@ -56,6 +56,7 @@ class AssessmentFlow:
         self._tracker = tracker
         self._on_status = on_status
         self._in_flight: set[str] = set()
+        self._closed = False
         self._retry_timer = QTimer(mw)
         self._retry_timer.timeout.connect(lambda: self.retry_queued(quiet=True))
         self.restart_retry_timer()
@@ -66,6 +67,9 @@ class AssessmentFlow:
         self._retry_timer.start(int(self._config().retry_interval_s * 1000))
 
     def close(self) -> None:
+        """Stop for good: answers and timers still on their way are ignored, because ``mw.col`` may by then
+        be another profile's collection and this flow's queue file may already belong to a newer flow."""
+        self._closed = True
         self._retry_timer.stop()
 
     def _client(self) -> DaemonClient:
@@ -99,7 +103,7 @@ class AssessmentFlow:
     # Sending ----------------------------------------------------------------------------------
 
     def send(self, entry: QueuedRecording, *, quiet: bool = False) -> None:
-        if entry.id in self._in_flight or self.mw.col is None:
+        if self._closed or entry.id in self._in_flight or self.mw.col is None:
             return
         audio_path = Path(self.mw.col.media.dir()) / entry.media_file
         if not audio_path.exists():  # removed from the media folder (Check Media, another device)
@@ -128,6 +132,8 @@ class AssessmentFlow:
 
     def _failed(self, entry: QueuedRecording, exc: Exception, quiet: bool) -> None:
         self._in_flight.discard(entry.id)
+        if self._closed:
+            return
         if not isinstance(exc, DaemonError):
             log.exception("sending recording %s failed", entry.id, exc_info=exc)
             exc = DaemonError(f"sending failed unexpectedly ({exc})", retryable=True)
@@ -156,7 +162,7 @@ class AssessmentFlow:
     def _assessed(self, entry: QueuedRecording, feedback: Feedback, raw: dict[str, Any]) -> None:
         self._in_flight.discard(entry.id)
         col = self.mw.col
-        if col is None:  # the profile closed meanwhile; the queue keeps the recording for next time
+        if self._closed or col is None:  # the profile closed meanwhile; the queue keeps the recording for next time
             return
         try:
             note = col.get_note(NoteId(entry.note_id))
@@ -179,6 +185,8 @@ class AssessmentFlow:
         feedback_field = matching_field(note, config.feedback_field)
 
         def written(_: Any) -> None:
+            if self._closed:  # the recording stays queued; the next flow sends it again
+                return
             self.queue.remove(entry.id)
             self.history.append(history_entry)
             self._tracker.assessed(entry.id, needs_work, html)

@@ -19,6 +19,7 @@ pytest.importorskip("aqt")
 pytest.importorskip("PyQt6.QtWebEngineWidgets")
 
 from tests.anki_support.addon_import import ADDON_PACKAGE, REPO_ROOT
+from tests.anki_support.documents import daemon_document
 from tests.anki_support.file_recorder import FileRecorderFactory
 from tests.anki_support.main_window import AnkiSession, install_addon_copy, running_anki
 from tests.support.audio_files import espeak_wav
@@ -308,3 +309,20 @@ def test_cards_without_a_sentence_field_are_left_alone(anki: AnkiSession) -> Non
     anki.pump(0.3)
     assert anki.eval_js(anki.mw.reviewer.web, "document.getElementById('pc-controls') === null")
     assert answer(anki, anki.mw.reviewer.card, 3) == 3
+
+
+def test_a_closed_flow_leaves_its_queue_alone(anki: AnkiSession, tmp_path: Path) -> None:
+    """After its profile closed, late answers and timers must not judge the queue against another collection."""
+    flow_module, queue_store, review_state = (anki_addon(name) for name in
+                                              ("assessment_flow", "queue_store", "review_state"))
+    flow = flow_module.AssessmentFlow(anki.mw, tmp_path, coach().config, review_state.ReviewTracker(),
+                                      lambda *status: None)
+    entry = queue_store.new_recording(card_id=1, note_id=1, media_file="not-in-this-collection.wav",
+                                      sentence="I think so.")
+    flow.queue.add(entry)
+    flow.close()
+
+    flow.send(entry)  # an open flow drops a recording whose file is gone from the media folder
+    feedback = anki_addon("document").parse_feedback(daemon_document(request_id=entry.id))
+    flow._assessed(entry, feedback, daemon_document())  # an open flow drops a recording whose note is gone
+    assert [item.id for item in queue_store.RecordingQueue(flow.queue.path).items()] == [entry.id]
