@@ -15,8 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from inference_daemon.audio import AudioLimits, decode_audio
-
-WHISPER_WINDOW_S = 30.0
+from inference_daemon.backends.alm.recording import WHISPER_WINDOW_S
 
 
 @dataclass(frozen=True)
