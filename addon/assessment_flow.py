@@ -34,6 +34,7 @@ from .note_writes import attach_recording, write_feedback
 from .queue_store import QueuedRecording, RecordingQueue, new_recording
 from .render import render_feedback, summary_line
 from .review_state import ReviewTracker
+from .storage import HISTORY_FILE, QUEUE_FILE
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +51,8 @@ class AssessmentFlow:
     def __init__(self, mw: AnkiQt, store_dir: Path, config: Callable[[], AddonConfig], tracker: ReviewTracker,
                  on_status: StatusListener) -> None:
         self.mw = mw
-        self.queue = RecordingQueue(store_dir / "queue.json")
-        self.history = AssessmentHistory(store_dir / "history.jsonl")
+        self.queue = RecordingQueue(store_dir / QUEUE_FILE)
+        self.history = AssessmentHistory(store_dir / HISTORY_FILE)
         self._config = config
         self._tracker = tracker
         self._on_status = on_status
