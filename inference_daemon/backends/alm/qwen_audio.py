@@ -18,12 +18,12 @@ import torch
 from peft import PeftModel
 from transformers import AutoConfig, AutoModelForMultimodalLM, AutoProcessor, LogitsProcessor, LogitsProcessorList
 
+from inference_daemon.audio import SAMPLE_RATE
 from inference_daemon.backends.alm.generation import IGNORE_INDEX, Generation, decode_new_tokens, eos_token_ids
 from inference_daemon.backends.alm.prompt import Prompt
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16_000
 # model_type values of the transformers audio-text models this family has been checked with
 SUPPORTED_MODEL_TYPES = ("qwen2_audio",)
 

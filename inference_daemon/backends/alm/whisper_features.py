@@ -17,7 +17,8 @@ import numpy as np
 import torch
 from transformers import WhisperFeatureExtractor
 
-SAMPLE_RATE = 16_000
+from inference_daemon.audio import SAMPLE_RATE
+
 _POWER_FLOOR = 1e-10  # mel power below this counts as this (log10 = -10)
 _DYNAMIC_RANGE = 8.0  # log10 units kept below the recording's loudest frame
 _OFFSET, _SCALE = 4.0, 4.0  # Whisper's final scaling: (log_spec + 4) / 4

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from inference_daemon.audio import SAMPLE_RATE
 from inference_daemon.backends.phonetic.alignment import AlignedWord, Pronunciations, align
 from inference_daemon.backends.phonetic.competition import WordContest, contests, run_contest
-from inference_daemon.backends.phonetic.decoders import FRAME_S, SAMPLE_RATE, DecoderSet
+from inference_daemon.backends.phonetic.decoders import FRAME_S, DecoderSet
 from inference_daemon.backends.phonetic.features import PhoneEvidence, phone_evidence
 
 # Silence added at both ends so that recordings that start or end abruptly still align; the other

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 import pocketsphinx
 
+from inference_daemon.audio import SAMPLE_RATE
+
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16_000
 FRAME_S = 0.01
 MODEL_DIR = pocketsphinx.get_model_path()
 MODEL_NAME = "pocketsphinx en-us (cmusphinx-en-us-5.2 PTM)"
