@@ -10,13 +10,11 @@ defined here only; a calibration file records them and is refused when they chan
 from __future__ import annotations
 
 import math
-from functools import cache
 
 import numpy as np
 
 from inference_daemon.backends.ctc.analysis import PhoneEvidence, WordEvidence
-from inference_daemon.backends.ctc.free_decode import align_phone_sequences
-from inference_daemon.phonetics import phone_info
+from inference_daemon.backends.ctc.free_decode import align_phone_sequences, is_vowel
 from inference_daemon.pronunciation import ARPABET_PHONES
 
 # Log-likelihood ratios beyond this say nothing more (and come out of impossible hypotheses).
@@ -52,11 +50,6 @@ WORD_FEATURES = [
     "log_frames_per_phone",
     "utterance_mean_phone_logit",
 ]
-
-
-@cache
-def _is_vowel(phone: str) -> bool:
-    return phone_info(phone).is_vowel
 
 
 def scored_phones(word: WordEvidence) -> list[tuple[int, PhoneEvidence]]:
@@ -101,7 +94,7 @@ def phone_features(words: list[WordEvidence]) -> np.ndarray:
                 float(len(word.insertions)),
                 float(position == 0),
                 float(position == len(word.phones) - 1),
-                float(_is_vowel(phone.phone)),
+                float(is_vowel(phone.phone)),
                 *(float(phone.phone == name) for name in ARPABET_PHONES),
             ])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(PHONE_FEATURES))

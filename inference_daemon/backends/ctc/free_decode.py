@@ -72,11 +72,12 @@ def substitution_cost(expected: str, heard: str) -> float:
     """0 for the same phone, 1 within vowels or within consonants, more across them."""
     if expected == heard:
         return 0.0
-    return 1.0 if _is_vowel(expected) == _is_vowel(heard) else ACROSS_KIND_SUBSTITUTION_COST
+    return 1.0 if is_vowel(expected) == is_vowel(heard) else ACROSS_KIND_SUBSTITUTION_COST
 
 
 @cache
-def _is_vowel(phone: str) -> bool:
+def is_vowel(phone: str) -> bool:
+    """Whether the ARPAbet phone is a vowel (the phonetics knowledge base says), looked up once."""
     return phone_info(phone).is_vowel
 
 
