@@ -204,6 +204,8 @@ class AssessmentService:
                 continue
             try:
                 results = self.backend.assess_batch([job.request for job in live])
+                if len(results) != len(live):
+                    raise RuntimeError(f"assess_batch returned {len(results)} results for {len(live)} requests")
             except Exception as exc:  # a backend bug must not kill the worker
                 log.exception("backend %s failed on a batch of %d", self.backend.name, len(live))
                 results = [exc] * len(live)

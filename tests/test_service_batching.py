@@ -9,6 +9,7 @@ import pytest
 
 from inference_daemon.backends.base import AssessmentRequest
 from inference_daemon.errors import AssessmentError, QueueFull
+from inference_daemon.feedback import FeedbackDocument
 from inference_daemon.service import AssessmentService
 from tests.support.scripted_backend import ScriptedBackend
 
@@ -48,6 +49,29 @@ def test_one_bad_item_fails_alone() -> None:
         service.stop()
     assert isinstance(results[1], AssessmentError) and results[1].code == "scripted_failure"
     assert [r.request_id for r in (results[0], results[2])] == ["a", "c"]  # type: ignore[attr-defined]
+
+
+class _ShortAnswerBackend(ScriptedBackend):
+    """A buggy batching backend: it answers one request fewer than it was given."""
+
+    def assess_batch(self, requests: list[AssessmentRequest]) -> list[FeedbackDocument | Exception]:
+        return super().assess_batch(requests)[:-1]
+
+
+def test_a_batch_answered_short_fails_its_callers_and_the_worker_lives_on() -> None:
+    service = AssessmentService(_ShortAnswerBackend(), request_timeout_s=30)
+    service.start()
+
+    async def one_after_the_other() -> list[object]:
+        return [*await assess_all(service, [request("one", "a")]), *await assess_all(service, [request("two", "b")])]
+
+    try:
+        answers = asyncio.run(one_after_the_other())
+    finally:
+        service.stop()
+    assert len(answers) == 2
+    for answer in answers:  # the second is answered too: the worker survived the first
+        assert isinstance(answer, RuntimeError) and "0 results for 1 requests" in str(answer), answer
 
 
 def test_submit_refuses_when_the_queue_is_full() -> None:
