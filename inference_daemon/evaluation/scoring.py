@@ -98,10 +98,10 @@ def score_document(utterance: AnnotatedUtterance, document: FeedbackDocument,
         raise ValueError(f"{utterance.utterance_id}: the document has {len(document.words)} words, the sentence "
                          f"{len(reference.words)}")
     annotated = sorted(reference.mispronounced_indexes)
-    named = [w.index for w in document.words if w.status is not WordStatus.ok]
+    flagged = document.mispronounced_words
+    named = [w.index for w in flagged]
     reference_items = _reference_items(reference)
-    system_items = [(w.text, w.explanation or "", w.suggestion or "") for w in document.words
-                    if w.status is not WordStatus.ok]
+    system_items = [(w.text, w.explanation or "", w.suggestion or "") for w in flagged]
     reference_text, system_text = feedback_string(reference_items), feedback_string(system_items)
     mdd: MddCounts | None = None
     skipped = 0
