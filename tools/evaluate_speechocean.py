@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from inference_daemon.backends import DEFAULT_BACKEND, backend_class
 from inference_daemon.calibration.metrics import pearson
-from inference_daemon.datasets.speechocean import MISPRONOUNCED_WORD_ACCURACY
+from inference_daemon.datasets.speechocean import ScoredUtterance, read_split
 from inference_daemon.errors import AssessmentError
 from inference_daemon.evaluation.metrics import DetectionCounts
 from inference_daemon.feedback import FeedbackDocument, WordStatus
@@ -48,24 +48,24 @@ class Collected:
     failed: int = 0
     word_mismatch: int = 0
 
-    def add(self, document: FeedbackDocument, label: dict[str, Any], seconds: float) -> None:
+    def add(self, document: FeedbackDocument, gold: ScoredUtterance, seconds: float) -> None:
         self.utterances += 1
         self.audio_s += document.duration_s
         self.processing_s += seconds
         self.sentence_scores.append(document.score)
-        self.sentence_accuracy.append(float(label["accuracy"]))
-        if len(document.words) != len(label["words"]):
+        self.sentence_accuracy.append(gold.accuracy)
+        if len(document.words) != len(gold.words):
             self.word_mismatch += 1
             return
-        mispronounced = {i for i, gold in enumerate(label["words"]) if gold["accuracy"] <= MISPRONOUNCED_WORD_ACCURACY}
+        mispronounced = {i for i, gold_word in enumerate(gold.words) if gold_word.mispronounced}
         flagged = {i for i, word in enumerate(document.words) if word.status is not WordStatus.ok}
         self.detection.add(mispronounced, flagged, len(document.words))
-        for word, gold in zip(document.words, label["words"], strict=True):
+        for word, gold_word in zip(document.words, gold.words, strict=True):
             self.word_scores.append(word.score)
-            self.word_accuracy.append(float(gold["accuracy"]))
-            if word.phones is not None and len(word.phones) == len(gold["phones-accuracy"]):
+            self.word_accuracy.append(gold_word.accuracy)
+            if word.phones is not None and len(word.phones) == len(gold_word.phone_scores):
                 self.phone_scores.extend(p.score for p in word.phones)
-                self.phone_accuracy.extend(float(a) for a in gold["phones-accuracy"])
+                self.phone_accuracy.extend(gold_word.phone_scores)
 
     def metrics(self) -> dict[str, Any]:
         """Detection over the words of utterances whose words matched (precision, recall, F1: ``None``
@@ -90,11 +90,6 @@ class Collected:
         }
 
 
-def _read_table(path: Path) -> dict[str, str]:
-    rows = (line.split(None, 1) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
-    return {row[0]: row[1].strip() for row in rows if len(row) == 2}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path, help="folder in speechocean762's layout")
@@ -109,28 +104,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    texts = _read_table(args.corpus / args.split / "text")
-    wavs = _read_table(args.corpus / args.split / "wav.scp")
-    labels = json.loads((args.corpus / "resource" / "scores.json").read_text(encoding="utf-8"))
-    utt_ids = [u for u in sorted(texts) if u in wavs and u in labels][: args.limit]
+    utterances = sorted(read_split(args.corpus, args.split), key=lambda u: u.utterance_id)[: args.limit]
 
     backend = cls.from_arguments(args)
     backend.load()
     collected = Collected()
     results = []
-    for utt_id in tqdm(utt_ids, desc=f"{backend.name} on {args.split}"):
-        audio_bytes = (args.corpus / wavs[utt_id]).read_bytes()
+    for utterance in tqdm(utterances, desc=f"{backend.name} on {args.split}"):
+        audio_bytes = utterance.audio_path.read_bytes()
         started = time.perf_counter()
         try:
             request = prepare_request(
-                audio_bytes, texts[utt_id], native_language=args.native_language, request_id=utt_id
+                audio_bytes, utterance.text, native_language=args.native_language, request_id=utterance.utterance_id
             )
             document = assess_now(backend, request)
         except AssessmentError as exc:
-            log.warning("%s: %s", utt_id, exc.message)
+            log.warning("%s: %s", utterance.utterance_id, exc.message)
             collected.failed += 1
             continue
-        collected.add(document, labels[utt_id], time.perf_counter() - started)
+        collected.add(document, utterance, time.perf_counter() - started)
         results.append(document.model_dump(mode="json"))
 
     metrics = {"backend": backend.describe().name, "model": backend.describe().model, "split": args.split}
