@@ -91,7 +91,7 @@ def _suggestions(
     if missing:
         tips.append(_tip_for(knowledge.texts["skipped_tip"].format(words=_quoted(missing)), missing))
     tips.sort(key=lambda tip: tip.rank)
-    return _with_native_language_note([tip.text for tip in tips], tips)
+    return _with_native_language_note(tips)
 
 
 def _pattern_tips(knowledge: KnowledgeBase, troubled: list[WordFeedback], native_language: str | None) -> list[_Tip]:
@@ -111,8 +111,9 @@ def _pattern_tips(knowledge: KnowledgeBase, troubled: list[WordFeedback], native
     return [tip for _, tip in groups.values()]
 
 
-def _with_native_language_note(ranked_texts: list[str], ranked: list[_Tip]) -> list[str]:
+def _with_native_language_note(ranked: list[_Tip]) -> list[str]:
     """The top tips, with the first-language note of the highest-ranked habit right after it."""
+    ranked_texts = [tip.text for tip in ranked]
     for position, tip in enumerate(ranked):
         if tip.l1_note is not None:
             with_note = [*ranked_texts[: position + 1], tip.l1_note, *ranked_texts[position + 1 :]]
