@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from inference_daemon.backends.base import AssessmentRequest
 from inference_daemon.backends.ctc import CtcBackend
+from inference_daemon.datasets.speechocean import read_split
 from inference_daemon.pipeline import prepare_request
 from tests.support.audio_files import espeak_wav
 
@@ -54,12 +55,8 @@ def espeak_requests() -> list[AssessmentRequest]:
 
 
 def corpus_requests(corpus: Path, limit: int) -> list[AssessmentRequest]:
-    def table(path: Path) -> dict[str, str]:
-        rows = (line.split(None, 1) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
-        return {row[0]: row[1].strip() for row in rows}
-
-    texts, wavs = table(corpus / "train" / "text"), table(corpus / "train" / "wav.scp")
-    return [prepare_request((corpus / wavs[u]).read_bytes(), texts[u], request_id=u) for u in sorted(texts)[:limit]]
+    utterances = sorted(read_split(corpus, "train"), key=lambda u: u.utterance_id)[:limit]
+    return [prepare_request(u.audio_path.read_bytes(), u.text, request_id=u.utterance_id) for u in utterances]
 
 
 def tiny_model(folder: Path) -> Path:

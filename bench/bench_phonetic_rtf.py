@@ -18,6 +18,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from inference_daemon.backends import backend_class
+from inference_daemon.datasets.speechocean import read_split
 from inference_daemon.pipeline import assess_now, prepare_request
 
 
@@ -31,14 +32,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    lines = (args.corpus / args.split / "text").read_text(encoding="utf-8").splitlines()
-    texts = dict(line.split(None, 1) for line in lines if line.strip())
-    wavs = dict(
-        line.split(None, 1) for line in (args.corpus / args.split / "wav.scp").read_text().splitlines()
-    )
-    utt_ids = sorted(texts)[: args.limit]
+    utterances = sorted(read_split(args.corpus, args.split), key=lambda u: u.utterance_id)[: args.limit]
     requests = [
-        prepare_request((args.corpus / wavs[u].strip()).read_bytes(), texts[u], request_id=u) for u in utt_ids
+        prepare_request(u.audio_path.read_bytes(), u.text, request_id=u.utterance_id) for u in utterances
     ]
     backend = backend_class(args.backend)()
     load_started = time.perf_counter()
