@@ -96,3 +96,25 @@ def test_long_and_invalid_items_fail_alone_in_a_batch(monkeypatch: pytest.Monkey
     assert isinstance(invalid, InvalidModelOutput) and invalid.status == 502
     assert alm.describe().details["invalid_answers"] == 1
     assert alm.describe().details["generated_tokens"] == 2 + 4
+
+
+def test_a_generation_failure_leaves_the_other_items_their_own_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    alm = backend(str(random_model_dir("speech-llm")), answer_format=AnswerFormat.text)
+
+    def generate(requests: list[AssessmentRequest]) -> list[Generation]:
+        if any(request.request_id == "broken" for request in requests):
+            raise RuntimeError("out of memory")
+        return [Generation("No Problem", True, 2) for _ in requests]
+
+    monkeypatch.setattr(alm, "_generate", generate)
+    long_audio = np.zeros(16_000 * 31, dtype=np.float32)
+    too_long, broken = alm.assess_batch([AssessmentRequest(audio=long_audio, text=SENTENCE, request_id="long"),
+                                         AssessmentRequest(audio=speech_samples(), text=SENTENCE, request_id="broken")])
+    assert isinstance(too_long, AudioTooLong)
+    assert isinstance(broken, RuntimeError) and str(broken) == "out of memory"
+    ok, broken, also_ok = alm.assess_batch([
+        AssessmentRequest(audio=speech_samples(), text=SENTENCE, request_id=request_id)
+        for request_id in ("a", "broken", "c")
+    ])
+    assert not isinstance(ok, Exception) and not isinstance(also_ok, Exception)
+    assert isinstance(broken, RuntimeError)

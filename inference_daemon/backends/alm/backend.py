@@ -170,20 +170,15 @@ class AlmBackend(BatchingBackend):
         return [r for r in results if r is not None]
 
     def _generate_isolating_failures(self, requests: list[AssessmentRequest]) -> list[Generation | Exception]:
+        """One generation per request, or the exception that request alone fails with."""
         try:
             return list(self._generate(requests))
-        except Exception:
+        except Exception as exc:
             if len(requests) == 1:
-                raise
+                log.exception("request %s failed", requests[0].request_id)
+                return [exc]
             log.exception("a batch of %d failed; retrying its requests one by one", len(requests))
-        outcomes: list[Generation | Exception] = []
-        for request in requests:
-            try:
-                outcomes.append(self._generate([request])[0])
-            except Exception as exc:
-                log.exception("request %s failed", request.request_id)
-                outcomes.append(exc)
-        return outcomes
+        return [outcome for request in requests for outcome in self._generate_isolating_failures([request])]
 
     def _generate(self, requests: list[AssessmentRequest]) -> list[Generation]:
         if self._model is None:
