@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Collection
 from pathlib import Path
 
 from inference_daemon import __version__
@@ -28,7 +29,8 @@ _DEFAULTS = DaemonSettings()
 _MEBIBYTE = 1024 * 1024
 
 
-def _base_parser() -> argparse.ArgumentParser:
+def _base_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The parser without any backend's options, and its sub-command parsers by name (to add them to)."""
     parser = argparse.ArgumentParser(
         prog="python -m inference_daemon",
         description="Pronunciation Coach inference daemon: pronunciation feedback on a learner's recording.",
@@ -60,7 +62,7 @@ def _base_parser() -> argparse.ArgumentParser:
     assess.add_argument("--native-language", default=None, help="ISO 639-1 code, e.g. zh, es (tailors tips)")
     assess.add_argument("--json", action="store_true", help="print the feedback document as JSON")
     _add_audio_limit_arguments(assess)
-    return parser
+    return parser, {"serve": serve, "assess": assess}
 
 
 def _add_audio_limit_arguments(parser: argparse.ArgumentParser) -> None:
@@ -77,23 +79,22 @@ def _add_backend_argument(parser: argparse.ArgumentParser) -> None:
 
 def parse_arguments(argv: list[str] | None) -> tuple[argparse.Namespace, type[Backend]]:
     """Parse twice: first to learn the backend, then with that backend's own options added."""
-    parser = _base_parser()
+    parser, command_parsers = _base_parser()
     args_list = list(sys.argv[1:] if argv is None else argv)
-    command, backend_name = _peek_command_and_backend(args_list)
+    command, backend_name = _peek_command_and_backend(args_list, command_parsers)
     if command is None:  # no command: the full parse prints the usage
         return parser.parse_args(args_list), backend_class(DEFAULT_BACKEND)
     try:
         cls = backend_class(backend_name)
     except (ValueError, ImportError, AttributeError) as exc:
         parser.error(str(exc))
-    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    cls.add_arguments(subparsers.choices[command])
+    cls.add_arguments(command_parsers[command])
     return parser.parse_args(args_list), cls
 
 
-def _peek_command_and_backend(args: list[str]) -> tuple[str | None, str]:
+def _peek_command_and_backend(args: list[str], commands: Collection[str]) -> tuple[str | None, str]:
     """Find the sub-command and ``--backend`` value without parsing (which would fail on -h)."""
-    command = next((a for a in args if a in ("serve", "assess")), None)
+    command = next((a for a in args if a in commands), None)
     backend = DEFAULT_BACKEND
     for position, arg in enumerate(args):
         if arg == "--backend" and position + 1 < len(args):
