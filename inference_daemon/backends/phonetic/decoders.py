@@ -19,7 +19,6 @@ from inference_daemon.audio import SAMPLE_RATE
 log = logging.getLogger(__name__)
 
 FRAME_S = 0.01
-MODEL_DIR = pocketsphinx.get_model_path()
 MODEL_NAME = "pocketsphinx en-us (cmusphinx-en-us-5.2 PTM)"
 
 # Beams wide enough that alignment of poor speech rarely fails; used only after the default ones did.
