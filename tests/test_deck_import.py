@@ -298,6 +298,15 @@ def test_practice_fields_are_added_to_the_notes_type_and_one_undo_takes_them_awa
     assert col.get_note(note_ids[0])["Front"] == "I <i>think</i> so."
 
 
+def test_practice_fields_follow_the_configured_names(col: Collection) -> None:
+    practice = addon_module("authoring.practice_from_notes")
+    note_ids = add_basic_notes(col, "Vocabulary", "I think so.")
+    # The config renamed the recording field, turned the feedback field off and names "Back" for reference audio.
+    report = practice.add_practice_fields(col, note_ids, "Phrase", ("back", "My Voice", ""))
+    assert report.fields_added == {"Basic": ["Phrase", "My Voice"]}
+    assert basic_field_names(col) == ["Front", "Back", "Phrase", "My Voice"]
+
+
 def test_notes_copied_into_practice_keep_their_audio_and_tags(col: Collection) -> None:
     practice = addon_module("authoring.practice_from_notes")
     note_ids = add_basic_notes(col, "Vocabulary", "Good <b>morning</b>! [sound:morning.mp3]", "&nbsp;")

@@ -50,9 +50,9 @@ def _selected(browser: Browser) -> Sequence[NoteId]:
     return note_ids
 
 
-def _sentence_field() -> str:
+def _config() -> AddonConfig:
     assert aqt.mw is not None
-    return AddonConfig(aqt.mw.addonManager.getConfig(__name__)).sentence_field
+    return AddonConfig(aqt.mw.addonManager.getConfig(__name__))
 
 
 def add_fields_to_note_types(browser: Browser) -> None:
@@ -61,8 +61,10 @@ def add_fields_to_note_types(browser: Browser) -> None:
     col = browser.col
     if not note_ids:
         return
-    sentence_field = _sentence_field()
-    missing = missing_practice_fields(col, note_ids, sentence_field)
+    config = _config()
+    sentence_field = config.sentence_field
+    recording_fields = (config.reference_audio_field, config.recording_field, config.feedback_field)
+    missing = missing_practice_fields(col, note_ids, sentence_field, recording_fields)
     if missing:
         changes = "\n".join(f"• {name}: {', '.join(fields)}" for name, fields in missing.items())
         question = (f"Add these fields so the record button works on these notes?\n\n{changes}\n\n"
@@ -77,7 +79,7 @@ def add_fields_to_note_types(browser: Browser) -> None:
     def done(report: FieldsReport) -> None:
         show_report(browser, report.summary(), needs_attention=False)
 
-    CollectionOp(browser, lambda col: add_practice_fields(col, note_ids, sentence_field)) \
+    CollectionOp(browser, lambda col: add_practice_fields(col, note_ids, sentence_field, recording_fields)) \
         .success(done).run_in_background()
 
 

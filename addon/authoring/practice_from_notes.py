@@ -18,6 +18,7 @@ from ..note_type import matching_field
 from .import_rules import SourceRow, field_text, reject_reason
 from .reference_audio import sound_tags_in
 
+#: the default names of the reference audio, recording and feedback fields (the add-on's config may rename them)
 RECORDING_FIELDS = ("Reference Audio", "Recording", "Feedback")
 
 
@@ -37,25 +38,30 @@ class FieldsReport:
         return "\n".join(lines)
 
 
-def missing_practice_fields(col: Collection, note_ids: Sequence[NoteId], sentence_field: str) -> dict[str, list[str]]:
-    """For each note type of these notes, the practice fields it lacks (names compared case-insensitively)."""
+def missing_practice_fields(col: Collection, note_ids: Sequence[NoteId], sentence_field: str,
+                            recording_fields: Sequence[str] = RECORDING_FIELDS) -> dict[str, list[str]]:
+    """For each note type of these notes, the practice fields it lacks (names compared case-insensitively).
+
+    An empty name in ``recording_fields`` is a field the learner turned off in the config: never added.
+    """
     missing: dict[str, list[str]] = {}
     for notetype_id in {col.get_note(nid).mid for nid in note_ids}:
         notetype = col.models.get(notetype_id)
         assert notetype is not None
         have = {name.casefold() for name in col.models.field_names(notetype)}
-        lacking = [name for name in (sentence_field, *RECORDING_FIELDS) if name.casefold() not in have]
+        lacking = [name for name in (sentence_field, *recording_fields) if name and name.casefold() not in have]
         if lacking:
             missing[notetype["name"]] = lacking
     return missing
 
 
-def add_practice_fields(col: Collection, note_ids: Sequence[NoteId], sentence_field: str) -> FieldsReport:
+def add_practice_fields(col: Collection, note_ids: Sequence[NoteId], sentence_field: str,
+                        recording_fields: Sequence[str] = RECORDING_FIELDS) -> FieldsReport:
     """Give the notes' types the practice fields they lack and fill empty sentences from the front, as one undo step.
 
     Adding fields changes the collection's schema: the GUI asks the user before calling this.
     """
-    report = FieldsReport(fields_added=missing_practice_fields(col, note_ids, sentence_field))
+    report = FieldsReport(fields_added=missing_practice_fields(col, note_ids, sentence_field, recording_fields))
     undo_entry = col.add_custom_undo_entry("Add pronunciation practice fields")
     for notetype_name, names in report.fields_added.items():
         notetype = col.models.by_name(notetype_name)
