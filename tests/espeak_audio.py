@@ -11,7 +11,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-SAMPLE_RATE = 16_000
+from inference_daemon.audio import SAMPLE_RATE
+from tests.support.audio_files import espeak_wav
 
 
 def espeak_available() -> bool:
@@ -27,8 +28,7 @@ def synthesize(text: str, voice: str = "en-us", path: Path | None = None) -> Pat
     if path is None:
         path = Path(tempfile.mkdtemp(prefix="espeak-")) / "speech.wav"
     path.parent.mkdir(parents=True, exist_ok=True)
-    raw = path.with_name(path.stem + ".espeak.wav")
-    subprocess.run(["espeak-ng", "-v", voice, "-w", str(raw), text], check=True, capture_output=True)
+    raw = espeak_wav(text, path.with_name(path.stem + ".espeak.wav"), voice)
     subprocess.run(
         # -R: sox's dither (which also keeps espeak's pauses from being digital zeros) with a fixed seed,
         # so that the same text gives the same audio, and the same scores, on every run.
