@@ -11,6 +11,7 @@ import email.parser
 import email.policy
 import io
 import json
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -236,6 +237,23 @@ def test_server_errors_become_errors_the_daemon_maps(fake_server: FakeServer) ->
     with pytest.raises(BackendUnavailable) as unreachable:
         TranscriptionServer(f"http://127.0.0.1:{free_port()}/v1", "w").transcribe(speech_request("x").audio)
     assert unreachable.value.status == 503
+
+
+def test_a_server_that_hangs_up_without_answering_is_unavailable() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def hang_up() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+
+    thread = threading.Thread(target=hang_up, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+    with listener, pytest.raises(BackendUnavailable, match="closed the connection") as raised:
+        ChatServer(url, "m").complete([{"role": "user", "content": "hi"}], "hi", AnswerFormat.text)
+    thread.join(timeout=5)
+    assert raised.value.status == 503
 
 
 def post_reading(base_url: str, wav: Path, text: str) -> requests.Response:

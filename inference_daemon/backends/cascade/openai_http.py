@@ -2,9 +2,9 @@
 
 Only two calls are needed, a JSON POST and a multipart upload, so no HTTP client dependency is
 added to the daemon. Failures become errors the daemon maps to HTTP statuses: an unreachable
-server is 503 (``backend_unavailable``), a server that answers with an error status is 502
-(``upstream_error``), one that answers something other than JSON is 502 (``invalid_model_output``),
-and a server that does not answer in time is 504.
+server, or one that hangs up without answering, is 503 (``backend_unavailable``), a server that
+answers with an error status is 502 (``upstream_error``), one that answers something other than
+JSON is 502 (``invalid_model_output``), and a server that does not answer in time is 504.
 """
 
 from __future__ import annotations
@@ -89,6 +89,8 @@ def _send(url: str, body: bytes, content_type: str, *, api_key: str | None, time
         if isinstance(exc.reason, TimeoutError):
             raise AssessmentTimeout(f"The model server at {url} did not answer within {timeout_s:g} s.") from exc
         raise BackendUnavailable(f"The model server at {url} is not reachable: {exc.reason}") from exc
+    except ConnectionError as exc:  # accepted the request, then hung up (crashed or restarting)
+        raise BackendUnavailable(f"The model server at {url} closed the connection without answering.") from exc
     try:
         answer = json.loads(raw)
     except json.JSONDecodeError as exc:
