@@ -31,6 +31,9 @@ from inference_daemon.settings import DaemonSettings
 
 log = logging.getLogger("inference_daemon.access")
 
+# Room for the multipart framing, the text and the other form fields around the recording itself.
+MULTIPART_ALLOWANCE_BYTES = 64 * 1024
+
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"description": description, "content": {"application/json": {"example": {
         "error": {"code": code, "message": "..."}}}}}
@@ -108,6 +111,20 @@ def create_app(service: AssessmentService, settings: DaemonSettings) -> FastAPI:
     async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", exc_info=exc)
         return _error_response(500, "internal_error", "The daemon hit an unexpected error; see its log.")
+
+    @app.middleware("http")
+    async def _refuse_oversized_uploads(request: Request,
+                                        call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """Refuse an upload by its declared size before it is received and spooled to disk."""
+        declared = request.headers.get("content-length", "")
+        limit = settings.audio.max_bytes + MULTIPART_ALLOWANCE_BYTES
+        if request.url.path == "/v1/assess" and declared.isdigit() and int(declared) > limit:
+            error = FileTooLarge(
+                f"The upload is {int(declared) / 1e6:.1f} MB; the daemon accepts recordings of at most "
+                f"{settings.audio.max_bytes / 1e6:.1f} MB."
+            )
+            return _error_response(error.status, error.code, error.message, {"Connection": "close"})
+        return await call_next(request)
 
     @app.middleware("http")
     async def _access_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

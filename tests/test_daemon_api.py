@@ -209,3 +209,11 @@ def test_each_request_is_logged_on_one_line_with_its_timing(speech: bytes) -> No
     assert len(assess_lines) == 1, lines
     assert "-> 200 in" in assess_lines[0] and "ms" in assess_lines[0]
     assert "request_id=logged-1" in assess_lines[0] and "flagged=1" in assess_lines[0]
+
+
+def test_an_oversized_upload_is_refused_by_its_declared_size(daemon: str) -> None:
+    body = b"x" * (3 * 1024 * 1024)  # the daemon under test accepts 1 MB
+    response = requests.post(f"{daemon}/v1/assess", data=body, timeout=30,
+                             headers={"Content-Type": "multipart/form-data; boundary=zzz"})
+    assert response.status_code == 413 and error_code(response) == "file_too_large"
+    assert "3.1 MB" in response.json()["error"]["message"]
