@@ -22,7 +22,7 @@ from inference_daemon.audio import decode_audio
 from inference_daemon.backends.base import AssessmentRequest
 from inference_daemon.errors import InvalidText
 from inference_daemon.feedback import FeedbackDocument, WordStatus
-from inference_daemon.pronunciation import target_words
+from inference_daemon.pronunciation import TargetWord, target_words
 from inference_daemon.sentence import split_words
 from tests.support.audio_files import espeak_wav
 from tests.support.daemon_process import REPO_ROOT, running_daemon
@@ -31,6 +31,7 @@ pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
 from inference_daemon.backends.ctc import CtcBackend
+from inference_daemon.backends.ctc import backend as ctc_backend_module
 from inference_daemon.backends.ctc.backend import pronunciation_options
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -154,9 +155,16 @@ def test_batched_posteriors_equal_single_ones_despite_padding(backend: CtcBacken
         np.testing.assert_allclose(together, alone, atol=1e-3)
 
 
-def test_one_failing_request_does_not_fail_the_batch(backend: CtcBackend, recordings: dict[str, bytes]) -> None:
+def test_one_failing_request_does_not_fail_the_batch(backend: CtcBackend, recordings: dict[str, bytes],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    def words_or_failure(sentence: str) -> list[TargetWord]:
+        if sentence == SENTENCES[0]:  # a fault injected into one item of the batch
+            raise InvalidText("this item fails")
+        return target_words(sentence)
+
+    monkeypatch.setattr(ctc_backend_module, "target_words", words_or_failure)
     good = _request(SENTENCES[1], recordings[SENTENCES[1]])
-    results = backend.assess_batch([_request("...", recordings[SENTENCES[0]]), good])
+    results = backend.assess_batch([_request(SENTENCES[0], recordings[SENTENCES[0]]), good])
     assert isinstance(results[0], InvalidText)
     assert isinstance(results[1], FeedbackDocument)
 

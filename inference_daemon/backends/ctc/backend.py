@@ -31,7 +31,6 @@ from inference_daemon.errors import AssessmentError
 from inference_daemon.feedback import ErrorType, FeedbackDocument, PhoneError, PhoneScore, WordFeedback, WordStatus
 from inference_daemon.phonetics import advise_word, summarize
 from inference_daemon.pronunciation import Lexicon, TargetWord, target_words
-from inference_daemon.sentence import validate_target_text
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +144,7 @@ class CtcBackend(BatchingBackend):
         results: list[FeedbackDocument | Exception] = []
         for request, log_probs in zip(requests, posteriors, strict=True):
             try:
-                words = target_words(validate_target_text(request.text))
+                words = target_words(request.text)  # the pipeline has checked the text
                 options = [pronunciation_options(word) for word in words]
                 expected = choose_pronunciations(log_probs, model.inventory, options)
                 analysis = analyse(log_probs, model.inventory, expected)
