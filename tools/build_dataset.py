@@ -32,6 +32,7 @@ from inference_daemon.backends.alm.prompt import AnswerFormat
 from inference_daemon.datasets import l2arctic, speechocean
 from inference_daemon.datasets.records import AnnotatedUtterance
 from inference_daemon.training.dataset_file import (
+    SPLITS,
     DatasetItem,
     native_language_of,
     read_dataset,
@@ -41,6 +42,7 @@ from inference_daemon.training.dataset_file import (
 from inference_daemon.training.examples import training_examples, write_examples
 from inference_daemon.training.feedback_text import FeedbackRewriter, add_feedback
 from inference_daemon.training.llm_rewrite import LLMRewriter
+from inference_daemon.training.settings import answer_formats_argument
 
 log = logging.getLogger("build_dataset")
 
@@ -49,20 +51,13 @@ def _speakers(value: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in value.split(",") if s.strip())
 
 
-def _formats(value: str) -> tuple[AnswerFormat, ...]:
-    try:
-        return tuple(AnswerFormat(s.strip()) for s in value.split(",") if s.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"formats are a comma-separated list of json,text, not {value!r}") from None
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--out", type=Path, required=True, help="dataset file to write (a JSON list of records)")
     common.add_argument("--examples", type=Path, help="also write the training examples here (JSON lines)")
-    common.add_argument("--formats", type=_formats, default=tuple(AnswerFormat),
+    common.add_argument("--formats", type=answer_formats_argument, default=tuple(AnswerFormat),
                         help="answer formats of the examples, comma-separated (default: json,text)")
     common.add_argument("--no-native-language-in-prompt", action="store_true",
                         help="leave the speaker's first language out of the examples' prompts")
@@ -89,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     release = commands.add_parser("release", parents=[common], help="a released L2-Arctic-plus JSON file")
     release.add_argument("release", type=Path, help="train_data.json or test_data.json of the release")
     release.add_argument("--audio-root", type=Path, help="folder that the records' relative audio paths start from")
-    release.add_argument("--split", choices=("by-speaker", "train", "dev", "test"), default="by-speaker",
+    release.add_argument("--split", choices=("by-speaker", *SPLITS), default="by-speaker",
                          help="split of every record, or by speaker (test speakers: test; default)")
     return parser
 

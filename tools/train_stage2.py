@@ -28,17 +28,11 @@ from inference_daemon.training.settings import (
     STAGE2_EPOCHS,
     STAGE2_LEARNING_RATE,
     add_training_arguments,
+    answer_formats_argument,
     settings_from_arguments,
 )
 
 log = logging.getLogger("train_stage2")
-
-
-def _formats(value: str) -> tuple[AnswerFormat, ...]:
-    try:
-        return tuple(AnswerFormat(s.strip()) for s in value.split(",") if s.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"formats are a comma-separated list of json,text, not {value!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, required=True, help="tuned model folder (speech LLM) or adapter folder")
     parser.add_argument("--split", default="train", help="records of this split (default train)")
     parser.add_argument("--audio-root", type=Path, help="folder that relative audio paths start from")
-    parser.add_argument("--formats", type=_formats, default=(AnswerFormat.json, AnswerFormat.text),
+    parser.add_argument("--formats", type=answer_formats_argument, default=(AnswerFormat.json, AnswerFormat.text),
                         help="answer formats to learn, comma-separated; the first becomes the model's default "
                         "(default: json,text)")
     parser.add_argument("--no-native-language-in-prompt", action="store_true",

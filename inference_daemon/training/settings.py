@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from inference_daemon.backends.alm.prompt import AnswerFormat
+
 STAGE1_LEARNING_RATE = 1e-3
 STAGE1_EPOCHS = 1
 STAGE2_LEARNING_RATE = 9e-4
@@ -94,3 +96,11 @@ def settings_from_arguments(args: argparse.Namespace) -> TrainingSettings:
         max_steps=args.max_steps, seed=args.seed, dataloader_workers=args.dataloader_workers,
         deepspeed_config=args.deepspeed_config, lora=lora,
     )
+
+
+def answer_formats_argument(value: str) -> tuple[AnswerFormat, ...]:
+    """The ``--formats`` option of the dataset and training tools: a comma-separated list (json,text)."""
+    try:
+        return tuple(AnswerFormat(s.strip()) for s in value.split(",") if s.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"formats are a comma-separated list of json,text, not {value!r}") from None
