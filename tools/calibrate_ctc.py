@@ -47,9 +47,8 @@ from inference_daemon.calibration.fitting import (
     threshold_baseline,
 )
 from inference_daemon.calibration.metrics import pearson, word_metrics
-from inference_daemon.datasets.speechocean import ScoredUtterance, read_split
+from inference_daemon.datasets.speechocean import ScoredUtterance, pronunciation_candidates, read_split
 from inference_daemon.feedback import WordStatus
-from inference_daemon.pronunciation import target_words
 
 log = logging.getLogger("calibrate_ctc")
 
@@ -80,18 +79,6 @@ class Utterance:
                 if scored_phones(word)]
 
 
-def _candidates(utterance: ScoredUtterance) -> list[list[list[str]]]:
-    """Per word: the corpus's phones, then the dictionary's other pronunciations of the same length
-    (so that the experts' per-phone scores still line up with the phones judged)."""
-    targets = target_words(utterance.text)
-    candidates = []
-    for position, word in enumerate(utterance.words):
-        canonical = list(word.phones)
-        variants = pronunciation_options(targets[position]) if len(targets) == len(utterance.words) else []
-        candidates.append([canonical, *(v for v in variants if len(v) == len(canonical) and v != canonical)])
-    return candidates
-
-
 def extract(model: CtcPhoneModel, scored: list[ScoredUtterance], batch_size: int) -> list[Utterance]:
     """Evidence for every utterance, as the backend computes it; recordings too short for their
     sentence are left out."""
@@ -101,7 +88,8 @@ def extract(model: CtcPhoneModel, scored: list[ScoredUtterance], batch_size: int
             batch = scored[first : first + batch_size]
             posteriors = model.log_posteriors([decode_audio(item.audio_path.read_bytes()) for item in batch])
             for item, log_probs in zip(batch, posteriors, strict=True):
-                expected = choose_pronunciations(log_probs, model.inventory, _candidates(item))
+                candidates = pronunciation_candidates(item, pronunciation_options)
+                expected = choose_pronunciations(log_probs, model.inventory, candidates)
                 analysis = analyse(log_probs, model.inventory, expected)
                 if not analysis.aligned:
                     log.warning("%s is too short for its sentence; left out", item.utterance_id)

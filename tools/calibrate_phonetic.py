@@ -44,8 +44,7 @@ from inference_daemon.calibration.fitting import (
     fit_calibration,
     threshold_baseline,
 )
-from inference_daemon.datasets.speechocean import ScoredUtterance, read_split
-from inference_daemon.pronunciation import target_words
+from inference_daemon.datasets.speechocean import pronunciation_candidates, read_split
 
 log = logging.getLogger("calibrate_phonetic")
 
@@ -76,18 +75,6 @@ class Utterance:
         return [flag and is_missing(evidence) for evidence, flag in zip(self.evidence, flagged, strict=True)]
 
 
-def _candidates(utterance: ScoredUtterance) -> list[list[list[str]]]:
-    """Per word: the corpus's phones, then the lexicon's other variants of the same length (so that the
-    experts' per-phone scores still line up with the aligned phones)."""
-    targets = target_words(utterance.text)
-    candidates = []
-    for position, word in enumerate(utterance.words):
-        canonical = list(word.phones)
-        variants = word_pronunciations(targets[position]) if len(targets) == len(utterance.words) else []
-        candidates.append([canonical, *(v for v in variants if len(v) == len(canonical) and v != canonical)])
-    return candidates
-
-
 def extract(corpus: Path, split: str, cache: Path | None) -> list[Utterance]:
     """Evidence for every utterance of the split, with the experts' labels; unalignable ones are dropped."""
     if cache and cache.exists():
@@ -98,7 +85,7 @@ def extract(corpus: Path, split: str, cache: Path | None) -> list[Utterance]:
     utterances = []
     for scored in tqdm(read_split(corpus, split), desc="extracting evidence"):
         audio = decode_audio(scored.audio_path.read_bytes())
-        analysis = analyse(decoders, audio, _candidates(scored))
+        analysis = analyse(decoders, audio, pronunciation_candidates(scored, word_pronunciations))
         if analysis is None:
             log.warning("%s could not be aligned; left out", scored.utterance_id)
             continue

@@ -12,6 +12,7 @@ when its mean expert phone score is below 1 (most experts heard it wrong or miss
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from inference_daemon.datasets.records import (
     AnnotatedWord,
     PhoneKind,
 )
-from inference_daemon.pronunciation import strip_stress
+from inference_daemon.pronunciation import TargetWord, strip_stress, target_words
 
 MISPRONOUNCED_WORD_ACCURACY = 6
 MISPRONOUNCED_PHONE_SCORE = 1.0
@@ -117,3 +118,17 @@ def to_annotated(utterance: ScoredUtterance) -> AnnotatedUtterance:
         utterance_id=utterance.utterance_id, speaker=utterance.speaker, audio_path=str(utterance.audio_path),
         text=utterance.text, words=words, source="speechocean762",
     )
+
+
+def pronunciation_candidates(utterance: ScoredUtterance,
+                             variants_of: Callable[[TargetWord], list[list[str]]]) -> list[list[list[str]]]:
+    """Per word, what a backend may align when fitting on the corpus: the corpus's own phones first,
+    then the backend's other pronunciations of the same length (``variants_of``), so that the
+    experts' per-phone scores still line up with the phones judged."""
+    targets = target_words(utterance.text)
+    candidates = []
+    for position, word in enumerate(utterance.words):
+        canonical = list(word.phones)
+        variants = variants_of(targets[position]) if len(targets) == len(utterance.words) else []
+        candidates.append([canonical, *(v for v in variants if len(v) == len(canonical) and v != canonical)])
+    return candidates
