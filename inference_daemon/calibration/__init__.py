@@ -5,6 +5,6 @@ A backend defines its own features and keeps its own calibration file and ``tool
 the format, the fitting and the metrics are the same for all.
 """
 
-from inference_daemon.calibration.model import Calibration, CalibrationMismatch, LogisticModel
+from inference_daemon.calibration.model import Calibration, CalibrationMismatch, LogisticModel, sigmoid
 
-__all__ = ["Calibration", "CalibrationMismatch", "LogisticModel"]
+__all__ = ["Calibration", "CalibrationMismatch", "LogisticModel", "sigmoid"]

@@ -20,6 +20,11 @@ class CalibrationMismatch(ValueError):
     """The calibration file was fitted on other features than the backend computes."""
 
 
+
+def sigmoid(logits: np.ndarray) -> np.ndarray:
+    """Probabilities from a model's logits (clipped so that exp never overflows)."""
+    return 1.0 / (1.0 + np.exp(-np.clip(logits, -500.0, 500.0)))
+
 @dataclass(frozen=True)
 class LogisticModel:
     """Standardise the features, then a logistic regression: ``sigmoid(w · (x - mean) / scale + b)``."""
@@ -36,7 +41,7 @@ class LogisticModel:
         return np.asarray(((rows - self.mean) / self.scale) @ self.weights + self.bias, dtype=np.float64)
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-np.clip(self.logits(rows), -500.0, 500.0)))
+        return sigmoid(self.logits(rows))
 
     def to_json(self) -> dict[str, Any]:
         return {

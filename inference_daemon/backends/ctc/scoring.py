@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from inference_daemon.backends.ctc.analysis import PhoneEvidence, WordEvidence
 from inference_daemon.backends.ctc.features import phone_features, scored_phones, word_features
-from inference_daemon.calibration import Calibration
+from inference_daemon.calibration import Calibration, sigmoid
 from inference_daemon.feedback import ErrorType, PhoneError, WordStatus
 
 
@@ -112,7 +112,7 @@ def judge_words(words: list[WordEvidence], calibration: Calibration | None) -> l
         return [judge_word(word) for word in words]
     phone_rows = phone_features(words)
     phone_logits = calibration.phone_model.logits(phone_rows)
-    phone_probabilities = calibration.phone_model.probabilities(phone_rows)
+    phone_probabilities = sigmoid(phone_logits)
     word_probabilities = calibration.word_model.probabilities(word_features(words, phone_logits))
     judgements = []
     phone_offset, word_offset = 0, 0

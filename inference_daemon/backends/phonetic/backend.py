@@ -21,6 +21,7 @@ from inference_daemon.backends.phonetic.decoders import MODEL_NAME, thread_decod
 from inference_daemon.backends.phonetic.errors import judge_word
 from inference_daemon.backends.phonetic.features import phone_features, word_features
 from inference_daemon.backends.phonetic.scoring import Calibration, default_calibration
+from inference_daemon.calibration import sigmoid
 from inference_daemon.feedback import (
     ErrorType,
     FeedbackDocument,
@@ -108,7 +109,7 @@ class PhoneticBackend(Backend):
         calibration = self.calibration
         phone_rows = phone_features(analysis.evidence, analysis.contests)
         phone_logits = calibration.phone_model.logits(phone_rows)
-        phone_scores = 100.0 / (1.0 + np.exp(-phone_logits))
+        phone_scores = 100.0 * sigmoid(phone_logits)
         word_scores = 100.0 * calibration.word_model.probabilities(
             word_features(analysis.evidence, phone_logits, analysis.contests)
         )
