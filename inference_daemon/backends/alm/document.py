@@ -18,6 +18,7 @@ from inference_daemon.errors import InvalidModelOutput
 from inference_daemon.feedback import ErrorType, FeedbackDocument, PhoneError, WordFeedback, WordStatus
 from inference_daemon.pronunciation import target_words
 from inference_daemon.sentence import split_words
+from inference_daemon.sequence_alignment import align_sequences
 
 log = logging.getLogger(__name__)
 
@@ -35,31 +36,20 @@ def _key(word: str) -> str:
 
 def phone_errors(expected: list[str], heard: list[str]) -> list[PhoneError]:
     """The substitutions, deletions and insertions of a minimum-edit alignment of heard to expected phones."""
-    rows, cols = len(expected) + 1, len(heard) + 1
-    cost = [[0] * cols for _ in range(rows)]
-    for i in range(rows):
-        cost[i][0] = i
-    for j in range(cols):
-        cost[0][j] = j
-    for i in range(1, rows):
-        for j in range(1, cols):
-            cost[i][j] = min(cost[i - 1][j] + 1, cost[i][j - 1] + 1,
-                             cost[i - 1][j - 1] + (expected[i - 1] != heard[j - 1]))
     errors: list[PhoneError] = []
-    i, j = len(expected), len(heard)
-    while i or j:
-        if i and j and cost[i][j] == cost[i - 1][j - 1] + (expected[i - 1] != heard[j - 1]):
-            if expected[i - 1] != heard[j - 1]:
-                errors.append(PhoneError(type=ErrorType.substitution, expected=expected[i - 1],
-                                         heard=heard[j - 1], position=i - 1))
-            i, j = i - 1, j - 1
-        elif i and cost[i][j] == cost[i - 1][j] + 1:
-            errors.append(PhoneError(type=ErrorType.deletion, expected=expected[i - 1], position=i - 1))
-            i -= 1
-        else:
-            errors.append(PhoneError(type=ErrorType.insertion, heard=heard[j - 1], position=i))
-            j -= 1
-    return errors[::-1]
+    position = 0
+    for i, j in align_sequences(expected, heard, lambda a, b: float(a != b)):
+        if i is not None and j is not None:
+            if expected[i] != heard[j]:
+                errors.append(PhoneError(type=ErrorType.substitution, expected=expected[i], heard=heard[j],
+                                         position=i))
+        elif i is not None:
+            errors.append(PhoneError(type=ErrorType.deletion, expected=expected[i], position=i))
+        elif j is not None:
+            errors.append(PhoneError(type=ErrorType.insertion, heard=heard[j], position=position))
+        if i is not None:
+            position = i + 1
+    return errors
 
 
 def _word_feedback(index: int, text: str, expected: list[str], reported: ReportedWord | None) -> WordFeedback:

@@ -19,6 +19,7 @@ from enum import Enum
 from inference_daemon.backends.alm.document import phone_errors
 from inference_daemon.feedback import PhoneError, WordStatus
 from inference_daemon.pronunciation import TargetWord
+from inference_daemon.sequence_alignment import align_sequences
 
 # Substitution cost = base + spread * (phone edit distance / longer pronunciation); below 2, the
 # cost of an omission plus an insertion, so a heard word always takes the place of a target word.
@@ -132,37 +133,16 @@ def _edit_steps(
     repeated word is heard once ("the the cat" as "the cat"), the later occurrence is matched and
     the earlier one is the one left out.
     """
-    rows, cols = len(target) + 1, len(heard) + 1
-    cost = [[0.0] * cols for _ in range(rows)]
-    for i in range(1, rows):
-        cost[i][0] = i * _GAP
-    for j in range(1, cols):
-        cost[0][j] = j * _GAP
-    for i in range(1, rows):
-        for j in range(1, cols):
-            cost[i][j] = min(
-                cost[i - 1][j - 1] + _substitution_cost(target[i - 1], heard[j - 1]),
-                cost[i - 1][j] + _GAP,
-                cost[i][j - 1] + _GAP,
-            )
     steps: list[tuple[Step, _Token | None, _Token | None]] = []
-    i, j = len(target), len(heard)
-    while i or j:
-        if i and j and _close(cost[i][j], cost[i - 1][j - 1] + _substitution_cost(target[i - 1], heard[j - 1])):
-            same = _same(target[i - 1], heard[j - 1])
-            steps.append((Step.match if same else Step.substitution, target[i - 1], heard[j - 1]))
-            i, j = i - 1, j - 1
-        elif i and _close(cost[i][j], cost[i - 1][j] + _GAP):
-            steps.append((Step.omission, target[i - 1], None))
-            i -= 1
-        else:
-            steps.append((Step.insertion, None, heard[j - 1]))
-            j -= 1
-    return steps[::-1]
-
-
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) < 1e-9
+    for i, j in align_sequences(target, heard, _substitution_cost, _GAP):
+        if i is not None and j is not None:
+            same = _same(target[i], heard[j])
+            steps.append((Step.match if same else Step.substitution, target[i], heard[j]))
+        elif i is not None:
+            steps.append((Step.omission, target[i], None))
+        elif j is not None:
+            steps.append((Step.insertion, None, heard[j]))
+    return steps
 
 
 def _insertion(before: int, tokens: list[_Token]) -> Insertion:

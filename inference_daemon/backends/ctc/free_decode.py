@@ -17,6 +17,7 @@ from functools import cache
 import numpy as np
 
 from inference_daemon.phonetics import phone_info
+from inference_daemon.sequence_alignment import align_sequences
 
 
 @dataclass(frozen=True)
@@ -83,30 +84,7 @@ def is_vowel(phone: str) -> bool:
 
 def align_phone_sequences(expected: Sequence[str], heard: Sequence[str]) -> list[AlignedPair]:
     """Minimum edit-cost alignment (:func:`substitution_cost`, gaps 1); ties prefer a substitution."""
-    rows, columns = len(expected) + 1, len(heard) + 1
-    cost = np.zeros((rows, columns))
-    cost[:, 0] = np.arange(rows) * GAP_COST
-    cost[0, :] = np.arange(columns) * GAP_COST
-    for i in range(1, rows):
-        for j in range(1, columns):
-            diagonal = cost[i - 1, j - 1] + substitution_cost(expected[i - 1], heard[j - 1])
-            cost[i, j] = min(diagonal, cost[i - 1, j] + GAP_COST, cost[i, j - 1] + GAP_COST)
-
-    pairs: list[AlignedPair] = []
-    i, j = len(expected), len(heard)
-    while i > 0 or j > 0:
-        if i > 0 and j > 0 and np.isclose(cost[i, j], cost[i - 1, j - 1] + substitution_cost(expected[i - 1],
-                                                                                              heard[j - 1])):
-            pairs.append(AlignedPair(i - 1, j - 1))
-            i, j = i - 1, j - 1
-        elif i > 0 and np.isclose(cost[i, j], cost[i - 1, j] + GAP_COST):
-            pairs.append(AlignedPair(i - 1, None))
-            i -= 1
-        else:
-            pairs.append(AlignedPair(None, j - 1))
-            j -= 1
-    pairs.reverse()
-    return pairs
+    return [AlignedPair(i, j) for i, j in align_sequences(expected, heard, substitution_cost, GAP_COST)]
 
 
 def hearing_by_word(word_phones: Sequence[Sequence[str]], heard: Sequence[str]) -> list[WordHearing]:
