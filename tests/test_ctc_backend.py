@@ -7,12 +7,9 @@ so these tests pin the contract (words, times, score ranges, batching), not the 
 from __future__ import annotations
 
 import concurrent.futures
-import importlib.util
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
@@ -25,7 +22,7 @@ from inference_daemon.feedback import FeedbackDocument, WordStatus
 from inference_daemon.pronunciation import TargetWord, target_words
 from inference_daemon.sentence import split_words
 from tests.support.audio_files import espeak_wav
-from tests.support.daemon_process import REPO_ROOT, running_daemon
+from tests.support.daemon_process import running_daemon
 
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
@@ -33,24 +30,16 @@ pytest.importorskip("transformers")
 from inference_daemon.backends.ctc import CtcBackend
 from inference_daemon.backends.ctc import backend as ctc_backend_module
 from inference_daemon.backends.ctc.backend import pronunciation_options
+from tools import evaluate_speechocean, make_tiny_ctc
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SPEECHOCEAN = SHARED / "data" / "speechocean762-dev"
 SENTENCES = ["I think this is a good idea.", "The cat sat on the mat.", "She sells sea shells by the shore."]
 
 
-def _load_tool(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "tools" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out_dir: Path = _load_tool("make_tiny_ctc").build(tmp_path_factory.mktemp("tiny-ctc"))
+    out_dir: Path = make_tiny_ctc.build(tmp_path_factory.mktemp("tiny-ctc"))
     return out_dir
 
 
@@ -181,8 +170,8 @@ def test_recording_too_short_for_the_sentence_marks_every_word_missing(backend: 
 def test_phones_the_model_lacks_are_reported_at_load_and_in_the_document(
     tmp_path: Path, recordings: dict[str, bytes], caplog: pytest.LogCaptureFixture
 ) -> None:
-    tool = _load_tool("make_tiny_ctc")
-    folder = tool.build(tmp_path / "no-zh", phones=[p for p in tool.IPA_PHONES if p not in {"ʒ", "dʒ"}])
+    phones = [p for p in make_tiny_ctc.IPA_PHONES if p not in {"ʒ", "dʒ"}]
+    folder = make_tiny_ctc.build(tmp_path / "no-zh", phones=phones)
     lacking = CtcBackend(str(folder), device="cpu")
     with caplog.at_level("WARNING"):
         lacking.load()
@@ -213,9 +202,8 @@ def test_describe_reports_model_device_and_unscored_phones(backend: CtcBackend, 
 
 @pytest.mark.skipif(not SPEECHOCEAN.is_dir(), reason=f"speechocean762 development subset not found at {SPEECHOCEAN}")
 def test_speechocean_evaluation_runs_the_ctc_backend(tiny_model: Path, tmp_path: Path) -> None:
-    evaluate = _load_tool("evaluate_speechocean")
     out = tmp_path / "metrics.json"
-    evaluate.main([str(SPEECHOCEAN), "--split", "train", "--backend", "ctc", "--model", str(tiny_model),
+    evaluate_speechocean.main([str(SPEECHOCEAN), "--split", "train", "--backend", "ctc", "--model", str(tiny_model),
                    "--device", "cpu", "--limit", "3", "--json-out", str(out)])
     metrics = json.loads(out.read_text())["metrics"]
     assert (metrics["backend"], metrics["utterances"], metrics["failed"]) == ("ctc", 3, 0)

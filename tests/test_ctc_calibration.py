@@ -7,12 +7,9 @@ written for the checkpoint, the backend finds it for that checkpoint only, and s
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -23,7 +20,6 @@ from inference_daemon.calibration import Calibration, CalibrationMismatch
 from inference_daemon.pronunciation import target_words
 from tests.support.audio_files import espeak_wav
 from tests.support.corpora import write_speechocean
-from tests.support.daemon_process import REPO_ROOT
 
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
@@ -34,19 +30,11 @@ from inference_daemon.backends.ctc.backend import pronunciation_options
 from inference_daemon.backends.ctc.features import PHONE_FEATURES, WORD_FEATURES
 from inference_daemon.backends.ctc.model import CtcPhoneModel
 from inference_daemon.backends.ctc.scoring import judge_words
+from tools import calibrate_ctc, make_tiny_ctc
 
 SENTENCES = ["The cat sat on the mat.", "I think this is a good idea.", "She sells sea shells.",
              "We read a book today.", "My brother likes green apples.", "Please open the window."]
 TEST_SENTENCE = "The dog ran in the park."
-
-
-def _load_tool(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "tools" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _scored_words(sentence: str, number: int) -> list[dict[str, object]]:
@@ -62,10 +50,9 @@ def _scored_words(sentence: str, number: int) -> list[dict[str, object]]:
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Two checkpoints of the same architecture and vocabulary (other seeds) and a copy of the first."""
-    make = _load_tool("make_tiny_ctc")
     root = tmp_path_factory.mktemp("ctc-models")
-    first = make.build(root / "first", seed=0)
-    return {"first": first, "other": make.build(root / "other", seed=1),
+    first = make_tiny_ctc.build(root / "first", seed=0)
+    return {"first": first, "other": make_tiny_ctc.build(root / "other", seed=1),
             "copy": Path(shutil.copytree(first, root / "copy-of-first"))}
 
 
@@ -79,8 +66,7 @@ def calibrated(models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
     folder = root / "calibrations"
     folder.mkdir()
     output = folder / "first.json"
-    tool = _load_tool("calibrate_ctc")
-    assert tool.main([str(corpus), "--model", str(models["first"]), "--device", "cpu", "--folds", "3",
+    assert calibrate_ctc.main([str(corpus), "--model", str(models["first"]), "--device", "cpu", "--folds", "3",
                       "--l2", "1", "--output", str(output)]) == 0
     return {"folder": folder, "file": output, "calibration": Calibration.load(output, PHONE_FEATURES, WORD_FEATURES)}
 
