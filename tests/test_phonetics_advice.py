@@ -250,6 +250,17 @@ def test_summary_mentions_skipped_words() -> None:
     assert any("'the'" in tip for tip in suggestions)
 
 
+def test_summary_counts_clear_words_in_good_english() -> None:
+    words = [
+        word(0, "the", ["DH", "AH"], status=WordStatus.missing),
+        word(1, "cat", ["K", "AE", "T"]),
+        word(2, "sat", ["S", "AE", "T"], [substitution("AE", "EH", 1)]),
+    ]
+    assert "1 of 3 words was clear" in summarize(words, 40.0)[0]
+    words[2] = word(2, "sat", ["S", "AE", "T"])
+    assert "2 of 3 words were clear" in summarize(words, 70.0)[0]
+
+
 def test_summary_when_every_word_is_missing() -> None:
     texts = load_knowledge_base().texts
     words = [word(i, text, ["AH"], status=WordStatus.missing) for i, text in enumerate(["a", "b"])]

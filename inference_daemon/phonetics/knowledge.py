@@ -67,7 +67,7 @@ TEXT_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
         "tip_for_words": frozenset({"words", "tip"}),
     }
 )
-OPENING_FIELDS = frozenset({"clear", "total"})
+OPENING_FIELDS = frozenset({"clear", "total", "were"})
 
 _STRESS = re.compile(r"[0-9]+$")
 _CONFUSION_KEY = re.compile(r"^([A-Z]+)->([A-Z]+)$")

@@ -60,7 +60,7 @@ def summarize(words: list[WordFeedback], score: float, native_language: str | No
     if not missing and not troubled:
         return texts["all_clear"], [] if score >= POLISH_BELOW_SCORE else [texts["polish_tip"]]
     clear = len(words) - len(missing) - len(troubled)
-    opening = _opening(knowledge, score).format(clear=clear, total=len(words))
+    opening = _opening(knowledge, score).format(clear=clear, total=len(words), were="was" if clear == 1 else "were")
     summary = f"{opening} {_what_to_work_on(knowledge, troubled, missing)}"
     return summary, _suggestions(knowledge, troubled, missing, native_language)
 
