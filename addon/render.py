@@ -6,6 +6,7 @@ practice note type and to every reviewed card) styles them for light and night m
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from html import escape
 
@@ -33,7 +34,7 @@ FEEDBACK_CSS = """
   text-underline-offset: 0.22em; cursor: help; outline: none; }
 .pc-missing { color: var(--pc-missing); text-decoration: underline dashed var(--pc-missing);
   text-underline-offset: 0.22em; cursor: help; outline: none; }
-.pc-tip { display: none; position: absolute; left: 0; top: 2em; z-index: 20; white-space: nowrap;
+.pc-tip { display: none; position: absolute; left: 0; bottom: 1.7em; z-index: 20; white-space: nowrap;
   font-size: 0.7em; font-weight: 400; padding: 0.35em 0.6em; border-radius: 6px; color: var(--pc-tip-fg);
   background: var(--pc-tip-bg); border: 1px solid var(--pc-tip-border); text-decoration: none; }
 .pc-word:hover .pc-tip, .pc-word:focus .pc-tip { display: block; }
@@ -41,15 +42,30 @@ FEEDBACK_CSS = """
 .pc-errors li { margin: 0.25em 0; }
 .pc-errors .pc-heard { color: var(--pc-muted); }
 .pc-try { display: block; }
-.pc-warning { border-left: 3px solid var(--pc-missing); padding-left: 0.6em; margin: 0.4em 0; }
-.pc-audio { display: flex; flex-wrap: wrap; gap: 0.4em 1em; align-items: center; margin-top: 0.6em; }
-.pc-audio audio { height: 2em; max-width: 16em; }
+.pc-warning { border-left: 3px solid var(--pc-missing); padding-left: 0.6em; margin: 0 0 0.6em; }
+.pc-audio { display: flex; flex-wrap: wrap; gap: 0.4em 1.4em; align-items: center; margin-top: 0.6em; }
+.pc-audio .replay-button svg { width: 1.6em; height: 1.6em; }
+.pc-play { display: inline-flex; align-items: center; gap: 0.35em; }
+.pc-key { font-size: 0.85em; color: var(--pc-muted); border: 1px solid var(--pc-tip-border); border-radius: 4px;
+  padding: 0 0.35em; }
 """
 
 
-def score_band(score: float) -> str:
-    """``good`` from 80, ``mid`` from 60, else ``low``: the colour of the score."""
-    return "good" if score >= 80 else "mid" if score >= 60 else "low"
+PLAY_MESSAGE_PREFIX = "pronunciation_coach:play:"
+#: shown for a missing word when the daemon gave no explanation or tip of its own
+MISSING_EXPLANATION = "not heard in your recording"
+MISSING_SUGGESTION = "say every word, short ones included; read the sentence once slowly, then at your normal pace."
+
+
+def score_band(score: float, needs_work: bool = False) -> str:
+    """``good`` from 80, ``mid`` from 60, else ``low``; a reading with words to work on is never ``good``,
+    so the colour never says "well done" on a card that is about to count as a lapse."""
+    band = "good" if score >= 80 else "mid" if score >= 60 else "low"
+    return "mid" if needs_work and band == "good" else band
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def summary_line(feedback: Feedback) -> str:
@@ -59,34 +75,58 @@ def summary_line(feedback: Feedback) -> str:
     return f"Score {feedback.score:.0f}/100 · {verdict}"
 
 
+def summary_without_warnings(feedback: Feedback) -> str:
+    """The daemon's summary minus the warnings it repeats (they are shown once, above the score)."""
+    summary = feedback.summary
+    for warning in feedback.warnings:
+        summary = summary.replace(warning, "")
+    return " ".join(summary.split())
+
+
+def replay_button(media_file: str) -> str:
+    """A play button that looks like Anki's own (same classes and icon) and plays through Anki's player."""
+    message = escape(json.dumps(PLAY_MESSAGE_PREFIX + media_file))
+    return (f'<a class="replay-button soundLink pc-replay" href="#" draggable="false" '
+            f"onclick='pycmd({message}); return false;' data-pc-file=\"{escape(media_file)}\">"
+            '<svg class="playImage" viewBox="0 0 64 64" version="1.1"><circle cx="32" cy="32" r="29" />'
+            '<path d="M56.502,32.301l-37.502,20.101l0.329,-40.804l37.173,20.703Z" /></svg></a>')
+
+
 def render_feedback(feedback: Feedback, *, assessed_at: datetime, recording_file: str | None = None,
                     reference_file: str | None = None) -> str:
-    """The Feedback field's HTML; every text from the daemon is escaped."""
+    """The Feedback field's HTML; every text from the daemon is escaped.
+
+    Warnings come first because they qualify everything under them ("the scores below are not
+    reliable"); the backend and model stay out of sight (data attributes, for bug reports).
+    """
     needing_work = feedback.words_needing_work
-    headline = (f"{len(needing_work)} word{'s' if len(needing_work) != 1 else ''} to work on"
-                if needing_work else "Every word was clear")
+    headline = f"{_plural(len(needing_work), 'word')} to work on" if needing_work else "Every word was clear"
     parts = [
-        f'<div class="pc-feedback" data-pc-score="{feedback.score:.0f}">',
+        f'<div class="pc-feedback" data-pc-score="{feedback.score:.0f}" data-pc-backend="{escape(feedback.backend)}" '
+        f'data-pc-model="{escape(feedback.model)}">',
+        *(f'<div class="pc-warning">{escape(warning)}</div>' for warning in feedback.warnings),
         '<div class="pc-head">'
-        f'<span class="pc-score pc-score-{score_band(feedback.score)}">{feedback.score:.0f}</span>'
+        f'<span class="pc-score pc-score-{score_band(feedback.score, bool(needing_work))}">{feedback.score:.0f}</span>'
         f"<span>Pronunciation score · {headline}</span>"
         f'<span class="pc-date">{escape(assessed_at.strftime("%Y-%m-%d %H:%M"))}</span></div>',
         f'<div class="pc-sentence">{_marked_sentence(feedback)}</div>',
     ]
     if needing_work:
         parts.append('<ul class="pc-errors">' + "".join(_error_item(word) for word in needing_work) + "</ul>")
-    parts.append(f'<div class="pc-summary">{escape(feedback.summary)}</div>')
+    if summary := summary_without_warnings(feedback):
+        parts.append(f'<div class="pc-summary">{escape(summary)}</div>')
     if feedback.suggestions:
         parts.append('<ul class="pc-tips">' + "".join(f"<li>{escape(tip)}</li>" for tip in feedback.suggestions)
                      + "</ul>")
-    parts.extend(f'<div class="pc-warning">{escape(warning)}</div>' for warning in feedback.warnings)
-    players = [(label, name) for label, name in (("Your recording", recording_file), ("Reference", reference_file))
-               if name]
+    players = []
+    if recording_file:
+        players.append(f'<span class="pc-play">{replay_button(recording_file)} Your recording '
+                       '<span class="pc-key" title="Anki\'s replay-your-voice key">V</span></span>')
+    if reference_file:
+        players.append(f'<span class="pc-play">{replay_button(reference_file)} Reference</span>')
     if players:
-        parts.append('<div class="pc-audio">' + "".join(
-            f'<span>{label}</span><audio controls preload="none" src="{escape(name)}"></audio>'
-            for label, name in players) + "</div>")
-    parts.append(f'<div class="pc-meta">{escape(feedback.backend)} · {escape(feedback.model)}</div></div>')
+        parts.append('<div class="pc-audio">' + "".join(players) + "</div>")
+    parts.append("</div>")
     return "".join(parts)
 
 
@@ -118,6 +158,9 @@ def _word_html(word: WordResult) -> str:
 
 def _error_item(word: WordResult) -> str:
     heard = f' <span class="pc-heard">(heard {escape(to_ipa(word.heard_phones))})</span>' if word.heard_phones else ""
-    explanation = f" — {escape(word.explanation)}" if word.explanation else ""
-    suggestion = f'<span class="pc-try">Try: {escape(word.suggestion)}</span>' if word.suggestion else ""
-    return f"<li><b>{escape(word.text)}</b> {escape(to_ipa(word.expected_phones))}{heard}{explanation}{suggestion}</li>"
+    missing = word.status == "missing"
+    explanation = word.explanation or (MISSING_EXPLANATION if missing else None)
+    suggestion = word.suggestion or (MISSING_SUGGESTION if missing else None)
+    explained = f" — {escape(explanation)}" if explanation else ""
+    tip = f'<span class="pc-try">Try: {escape(suggestion)}</span>' if suggestion else ""
+    return f"<li><b>{escape(word.text)}</b> {escape(to_ipa(word.expected_phones))}{heard}{explained}{tip}</li>"

@@ -48,11 +48,46 @@ def test_text_from_the_daemon_is_escaped() -> None:
     assert "&lt;b&gt;." in html
 
 
-def test_players_for_the_recording_and_the_reference() -> None:
-    assert "<audio" not in rendered()
-    html = rendered(recording="rec 1.wav", reference='ref".mp3')
-    assert '<span>Your recording</span><audio controls preload="none" src="rec 1.wav">' in html
-    assert 'src="ref&quot;.mp3"' in html
+def test_players_are_ankis_own_replay_buttons_and_v_is_named() -> None:
+    assert "replay-button" not in rendered()
+    html = rendered(recording="rec 1.mp3", reference='ref".mp3')
+    assert "<audio" not in html, "no HTML5 players beside Anki's play buttons"
+    buttons = re.findall(r'<a class="replay-button soundLink pc-replay"[^>]*>', html)
+    assert len(buttons) == 2
+    assert 'pycmd(&quot;pronunciation_coach:play:rec 1.mp3&quot;)' in buttons[0]
+    assert 'data-pc-file="ref&quot;.mp3"' in buttons[1]
+    assert re.search(r"Your recording <span class=\"pc-key\"[^>]*>V</span>", html)
+
+
+def test_warnings_come_first_and_the_summary_does_not_repeat_them() -> None:
+    warning = "The recording could not be matched to the sentence. The scores below are not reliable."
+    html = rendered(warnings=[warning], summary=f"{warning} Keep practising.")
+    assert html.count("The scores below are not reliable") == 1
+    assert html.index("pc-warning") < html.index("class=\"pc-score"), "the warning sits above the score it qualifies"
+    assert '<div class="pc-summary">Keep practising.</div>' in html
+
+
+def test_learners_do_not_see_backend_or_model_names() -> None:
+    html = rendered(backend="phonetic", model="pocketsphinx-en-us")
+    visible = re.sub(r"<[^>]+>", " ", html)
+    assert "phonetic" not in visible and "pocketsphinx" not in visible
+    assert 'data-pc-backend="phonetic"' in html
+
+
+def test_a_missing_word_is_explained_with_a_tip() -> None:
+    html = rendered()
+    item = re.search(r"<li><b>so</b>(.*?)</li>", html).group(1)  # type: ignore[union-attr]
+    assert "not heard in your recording" in item and "Try: say every word" in item
+
+
+def test_a_high_score_with_words_to_work_on_is_not_green() -> None:
+    assert 'pc-score-mid">88<' in rendered(score=88)
+    assert render.score_band(88, needs_work=False) == "good"
+
+
+def test_the_word_tip_opens_above_the_word_not_over_the_error_list() -> None:
+    tip_rule = re.search(r"\.pc-tip \{([^}]*)\}", render.FEEDBACK_CSS).group(1)  # type: ignore[union-attr]
+    assert "bottom:" in tip_rule and "top:" not in tip_rule
 
 
 def test_words_that_do_not_follow_the_text_are_still_all_shown() -> None:
