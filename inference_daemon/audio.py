@@ -1,8 +1,14 @@
 """Turn an uploaded recording into what every backend expects: 16 kHz mono float32 in [-1, 1].
 
 WAV, FLAC and OGG are decoded by libsndfile (the ``soundfile`` wheel ships it); MP3, WebM and M4A
-go through pydub, which needs the ``ffmpeg`` program. Limits are checked here, once, so that a
-backend never sees an empty, huge, over-long or silent recording.
+go through the ``ffmpeg`` program. Limits are checked here, once, so that a backend never sees an
+empty, huge, over-long or silent recording.
+
+Why decoding is bounded: a compressed upload can expand enormously (a 1.4 MB FLAC can hold an hour
+of 8-channel silence, gigabytes once decoded), and a header can claim any length. So the length the
+container declares is checked before anything is decoded, and then at most ``max_seconds`` plus a
+margin is decoded, block by block, whatever the header says. What went wrong inside a decoder goes
+to the log; the learner gets a plain sentence.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from __future__ import annotations
 import io
 import logging
 import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +43,21 @@ FFMPEG_FORMATS = ("mp3", "webm", "m4a")
 SILENCE_DBFS = -45.0
 # ...and so does one with less than this much audio above the level.
 MIN_VOICED_S = 0.15
+
+# Decoding stops this far past the length limit: enough to tell an over-long recording from one at
+# the limit, without decoding the rest.
+DECODE_MARGIN_S = 1.0
+# libsndfile decodes at most this many samples (all channels together) at a time, so that a header
+# claiming many channels costs one bounded block, not its whole length.
+DECODE_BLOCK_SAMPLES = 1 << 18
+# No microphone records faster; a higher declared rate only inflates the decoded size.
+MAX_SAMPLE_RATE = 192_000
+# ffprobe/ffmpeg on a bounded input finish in well under a second; a hung decoder must not hold a
+# worker thread.
+FFMPEG_TIMEOUT_S = 30.0
+# What libsndfile reports as the length of a stream that declares none (a FLAC written to a pipe).
+_UNKNOWN_FRAMES = 2**63 - 1
+_DAMAGED = "The recording could not be decoded: the file is damaged or incomplete."
 
 
 @dataclass(frozen=True)
@@ -72,32 +95,94 @@ def supported_formats() -> list[str]:
     return list(NATIVE_FORMATS) + (list(FFMPEG_FORMATS) if ffmpeg_available() else [])
 
 
-def _decode_native(data: bytes) -> tuple[np.ndarray, int]:
+def _too_long(limits: AudioLimits, seconds: float | None = None) -> AudioTooLong:
+    """The 413 for a recording of ``seconds`` (None: longer than the limit, by how much is unknown)."""
+    length = f"{seconds:.1f} s long" if seconds is not None else "longer than that"
+    return AudioTooLong(
+        f"The daemon accepts recordings of at most {limits.max_seconds:g} s; this one is {length}. "
+        "Record one sentence at a time."
+    )
+
+
+def _decode_native(data: bytes, limits: AudioLimits) -> tuple[np.ndarray, int]:
+    """Mono samples and rate by libsndfile: header checked first, then at most the limit decoded."""
     try:
-        samples, rate = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=True)
-    except (RuntimeError, soundfile.LibsndfileError, ValueError) as exc:
-        raise CorruptAudio(f"The recording could not be decoded ({exc}). Is the file complete?") from exc
-    return samples.mean(axis=1), int(rate)
+        with soundfile.SoundFile(io.BytesIO(data)) as sound:
+            rate, channels, declared_frames = int(sound.samplerate), int(sound.channels), int(sound.frames)
+            if rate <= 0 or channels <= 0:
+                raise CorruptAudio(_DAMAGED)
+            if rate > MAX_SAMPLE_RATE:
+                raise UnsupportedAudioFormat(
+                    f"The recording's sample rate is {rate} Hz; the daemon accepts at most "
+                    f"{MAX_SAMPLE_RATE // 1000} kHz. Record at 16, 44.1 or 48 kHz."
+                )
+            if declared_frames != _UNKNOWN_FRAMES and declared_frames / rate > limits.max_seconds:
+                raise _too_long(limits, declared_frames / rate)
+            budget = int((limits.max_seconds + DECODE_MARGIN_S) * rate)
+            mono = np.empty(budget, dtype=np.float32)
+            block = max(1, DECODE_BLOCK_SAMPLES // channels)
+            kept = 0
+            while kept < budget:
+                chunk = sound.read(min(block, budget - kept), dtype="float32", always_2d=True)
+                if len(chunk) == 0:
+                    break
+                mono[kept:kept + len(chunk)] = chunk.mean(axis=1)
+                kept += len(chunk)
+    except MemoryError:
+        log.warning("decoding a %d-byte upload ran out of memory", len(data))
+        raise AudioTooLong(
+            f"The recording is too large to decode; the daemon accepts at most {limits.max_seconds:g} s."
+        ) from None
+    except (RuntimeError, soundfile.LibsndfileError, ValueError, TypeError, OverflowError) as exc:
+        log.info("libsndfile could not decode a %d-byte upload: %s", len(data), exc)
+        raise CorruptAudio(_DAMAGED) from None
+    return mono[:kept], rate
 
 
-def _decode_with_ffmpeg(data: bytes, fmt: str) -> tuple[np.ndarray, int]:
+def _probe_seconds(path: str) -> float | None:
+    """The duration the container declares, by ffprobe; None when it declares none or ffprobe is absent."""
+    if shutil.which("ffprobe") is None:
+        return None
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "default=nw=1:nk=1", path],
+        capture_output=True, text=True, timeout=FFMPEG_TIMEOUT_S, check=False,
+    )
+    try:
+        return float(result.stdout.strip())
+    except ValueError:  # "N/A" or nothing: the stream is measured by decoding it (bounded by -t)
+        return None
+
+
+def _decode_with_ffmpeg(data: bytes, fmt: str, limits: AudioLimits) -> tuple[np.ndarray, int]:
+    """Mono 16 kHz samples by ffmpeg, in its own process: declared length checked, output capped by ``-t``."""
     if not ffmpeg_available():
         raise UnsupportedAudioFormat(
             f"{fmt.upper()} recordings need ffmpeg, which is not installed on the daemon's machine. "
             "Install it (Debian/Ubuntu: 'sudo apt-get install ffmpeg', macOS: 'brew install ffmpeg') "
             "or send WAV, FLAC or OGG."
         )
-    from pydub import AudioSegment  # imported here: pydub warns at import time when ffmpeg is missing
-    from pydub.exceptions import CouldntDecodeError
-
-    try:
-        segment = AudioSegment.from_file(io.BytesIO(data), format="mp4" if fmt == "m4a" else fmt)
-    except (CouldntDecodeError, IndexError, OSError) as exc:
-        raise CorruptAudio(f"The {fmt.upper()} recording could not be decoded. Is the file complete?") from exc
-    channels = segment.channels
-    raw = np.array(segment.get_array_of_samples(), dtype=np.float32)
-    raw /= float(1 << (8 * segment.sample_width - 1))
-    return raw.reshape(-1, channels).mean(axis=1), int(segment.frame_rate)
+    # A file, not a pipe: MP4 keeps its index at the end, which ffmpeg must seek to.
+    with tempfile.NamedTemporaryFile(suffix=f".{fmt}") as source:
+        source.write(data)
+        source.flush()
+        try:
+            declared = _probe_seconds(source.name)
+            if declared is not None and declared > limits.max_seconds:
+                raise _too_long(limits, declared)
+            cap_s = f"{limits.max_seconds + DECODE_MARGIN_S:g}"
+            result = subprocess.run(
+                ["ffmpeg", "-nostdin", "-v", "error", "-i", source.name, "-t", cap_s, "-vn", "-ac", "1",
+                 "-ar", str(SAMPLE_RATE), "-f", "f32le", "pipe:1"],
+                capture_output=True, timeout=FFMPEG_TIMEOUT_S, check=False,
+            )
+        except subprocess.TimeoutExpired:
+            log.warning("ffmpeg took over %g s on a %d-byte %s upload", FFMPEG_TIMEOUT_S, len(data), fmt)
+            raise CorruptAudio(_DAMAGED) from None
+    if result.returncode != 0:
+        log.info("ffmpeg could not decode a %d-byte %s upload: %s", len(data), fmt,
+                 result.stderr.decode(errors="replace").strip()[-500:])
+        raise CorruptAudio(f"The {fmt.upper()} recording could not be decoded: the file is damaged or incomplete.")
+    return np.frombuffer(result.stdout, dtype=np.float32), SAMPLE_RATE
 
 
 def to_mono_16k(samples: np.ndarray, rate: int) -> np.ndarray:
@@ -140,15 +225,15 @@ def decode_audio(data: bytes, limits: AudioLimits | None = None) -> np.ndarray:
             "The recording is not in a supported audio format. Send WAV, FLAC or OGG"
             + (", MP3, WebM or M4A." if ffmpeg_available() else " (MP3, WebM and M4A need ffmpeg).")
         )
-    samples, rate = _decode_native(data) if fmt in NATIVE_FORMATS else _decode_with_ffmpeg(data, fmt)
+    if fmt in NATIVE_FORMATS:
+        samples, rate = _decode_native(data, limits)
+    else:
+        samples, rate = _decode_with_ffmpeg(data, fmt, limits)
     if samples.size == 0:
         raise EmptyAudio("The recording holds no audio samples.")
     duration = samples.size / rate
-    if duration > limits.max_seconds:
-        raise AudioTooLong(
-            f"The recording is {duration:.1f} s long; the daemon accepts at most {limits.max_seconds:g} s. "
-            "Record one sentence at a time."
-        )
+    if duration > limits.max_seconds:  # the header claimed less than the stream holds, or nothing
+        raise _too_long(limits)
     mono = to_mono_16k(samples, rate)
     check_speech(mono)
     return mono
