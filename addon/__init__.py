@@ -22,4 +22,9 @@ gui_hooks.reviewer_did_answer_card.append(coach.reviewer.did_answer)
 gui_hooks.reviewer_will_end.append(coach.reviewer.reviewer_will_end)
 gui_hooks.webview_did_receive_js_message.append(coach.reviewer.js_message)
 gui_hooks.state_shortcuts_will_change.append(coach.reviewer.shortcuts)
+# Present in the Anki versions the manifest allows; looked up by name so an older Anki only loses these two.
+for hook_name, handler in (("reviewer_will_init_answer_buttons", coach.reviewer.answer_buttons),
+                           ("reviewer_will_replay_recording", coach.reviewer.replay_recording)):
+    if (hook := getattr(gui_hooks, hook_name, None)) is not None:
+        hook.append(handler)
 register_browser_actions()

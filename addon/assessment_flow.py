@@ -13,8 +13,9 @@ import re
 import time
 from collections.abc import Callable
 from datetime import datetime
+from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from anki.cards import Card, CardId
 from anki.errors import NotFoundError
@@ -42,20 +43,38 @@ SOUND_TAG = re.compile(r"\[sound:([^\]]+)\]")
 MESSAGE_PREFIX = "Pronunciation Coach: "
 FIRST_RETRY_DELAY_MS = 3000
 
-StatusListener = Callable[[int, str, str], None]  # card id, state, text
+
+
+class ReviewDisplay(Protocol):
+    """What the flow tells the reviewer; it decides what is on screen (see :mod:`reviewer`)."""
+
+    def set_status(self, card_id: int, state: str, text: str) -> None: ...
+
+    def recording_saved(self, card_id: int, media_path: Path) -> None: ...
+
+    def verdict_written(self, card_id: int, note_id: int, summary: str, feedback_html: str) -> bool:
+        """Show the verdict if the card is on screen; True when it was."""
+        ...
+
+
+def message_html(text: str) -> str:
+    """A tooltip's text: escaped, its lines kept (Anki's tooltip is HTML, and one long line gets cut off)."""
+    return "<br>".join(escape(line) for line in text.splitlines())
 
 
 class AssessmentFlow:
     """One per open profile; owns the queue, the history and the retry timer."""
 
     def __init__(self, mw: AnkiQt, store_dir: Path, config: Callable[[], AddonConfig], tracker: ReviewTracker,
-                 on_status: StatusListener) -> None:
+                 display: ReviewDisplay, not_running_hint: Callable[[], str] = lambda: "") -> None:
         self.mw = mw
         self.queue = RecordingQueue(store_dir / QUEUE_FILE)
         self.history = AssessmentHistory(store_dir / HISTORY_FILE)
         self._config = config
         self._tracker = tracker
-        self._on_status = on_status
+        self._display = display
+        self._on_status = display.set_status
+        self._not_running_hint = not_running_hint
         self._in_flight: set[str] = set()
         self._closed = False
         self._retry_timer = QTimer(mw)
@@ -92,14 +111,17 @@ class AssessmentFlow:
         entry = new_recording(card.id, note.id, media_file, field_text(note[sentence_field]))
         self.queue.add(entry)
         self._tracker.recording_sent(card.id, entry.id)
+        self._display.recording_saved(card.id, Path(col.media.dir()) / media_file)
         recording_field = matching_field(note, config.recording_field)
         if recording_field is None:
             self.send(entry)
             return
+        # The reviewer is the initiator, so it does not redraw the card (which would replay its audio):
+        # the reviewer updates what is on screen itself.
         CollectionOp(self.mw, lambda col: attach_recording(col, note.id, recording_field, media_file)) \
             .success(lambda _: self.send(entry)) \
             .failure(lambda exc: self._kept_after_failure(entry, f"the recording could not be linked ({exc})")) \
-            .run_in_background()
+            .run_in_background(initiator=self.mw.reviewer)
 
     # Sending ----------------------------------------------------------------------------------
 
@@ -138,17 +160,21 @@ class AssessmentFlow:
         if not isinstance(exc, DaemonError):
             log.exception("sending recording %s failed", entry.id, exc_info=exc)
             exc = DaemonError(f"sending failed unexpectedly ({exc})", retryable=True)
+        self._tracker.recording_failed(entry.id)
         if not exc.retryable:
             self.queue.remove(entry.id)
             self._on_status(entry.card_id, "error", f"Not assessed: {exc.message}")
-            tooltip(MESSAGE_PREFIX + exc.message, period=6000)
+            tooltip(message_html(MESSAGE_PREFIX + exc.message), period=6000)
             return
         self.queue.record_failure(entry.id, exc.message)
-        self._on_status(entry.card_id, "queued", "Saved — it will be sent when the daemon answers.")
+        self._on_status(entry.card_id, "queued", f"Saved — {exc.message}; it will be sent when the daemon answers.")
         if exc.retry_after_s is not None:  # the daemon was busy and said when to come back
             QTimer.singleShot(int(exc.retry_after_s * 1000), lambda: self._resend_if_queued(entry.id))
         if not quiet:
-            tooltip(f"{MESSAGE_PREFIX}{exc.message}. Your recording is saved and will be sent later.", period=6000)
+            lines = [f"{MESSAGE_PREFIX}{exc.message}.", "Your recording is saved and will be sent later."]
+            if exc.not_running and (hint := self._not_running_hint()):
+                lines.append(hint)
+            tooltip(message_html("\n".join(lines)), period=8000)
 
     def _resend_if_queued(self, recording_id: str) -> None:
         if self.mw.col is not None and (entry := self.queue.get(recording_id)):
@@ -156,6 +182,7 @@ class AssessmentFlow:
 
     def _kept_after_failure(self, entry: QueuedRecording, message: str) -> None:
         log.error("%s (recording %s stays queued)", message, entry.id)
+        self._tracker.recording_failed(entry.id)
         self._on_status(entry.card_id, "queued", "Saved — it will be sent later.")
 
     # Applying ---------------------------------------------------------------------------------
@@ -191,10 +218,10 @@ class AssessmentFlow:
             self.queue.remove(entry.id)
             self.history.append(history_entry)
             self._tracker.assessed(entry.id, needs_work, html)
-            self._on_status(entry.card_id, "done", summary_line(feedback))
-            tooltip(MESSAGE_PREFIX + summary_line(feedback))
+            if not self._display.verdict_written(entry.card_id, entry.note_id, summary_line(feedback), html):
+                tooltip(MESSAGE_PREFIX + summary_line(feedback))  # the card is gone from the screen
 
         CollectionOp(self.mw, lambda col: write_feedback(col, entry.note_id, feedback_field, html, needs_work)) \
             .success(written) \
             .failure(lambda exc: self._kept_after_failure(entry, f"the feedback could not be saved ({exc})")) \
-            .run_in_background()
+            .run_in_background(initiator=self.mw.reviewer)

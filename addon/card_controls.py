@@ -21,7 +21,7 @@ CONTROLS_CSS = """
 .pc-state-recording .pc-dot { background: #e53935; animation: pc-pulse 1s ease-in-out infinite; }
 .pc-state-sending .pc-dot { background: #1e88e5; }
 .pc-state-done .pc-dot { background: #43a047; }
-.pc-state-queued .pc-dot, .pc-state-error .pc-dot { background: #fb8c00; }
+.pc-state-queued .pc-dot, .pc-state-error .pc-dot, .pc-state-needs-work .pc-dot { background: #fb8c00; }
 .pc-status { color: #555; }
 .nightMode .pc-status, .night_mode .pc-status { color: #c8c8c8; }
 @keyframes pc-pulse { 50% { opacity: 0.25; } }

@@ -16,18 +16,20 @@ import requests
 
 from .document import Feedback, InvalidFeedback, parse_feedback
 
-START_HINT = "start it with: python -m inference_daemon serve"
 PERMANENT_STATUSES = frozenset({400, 413, 415, 422})
 
 
 class DaemonError(Exception):
     """An assessment that did not come back; ``message`` is meant for the learner."""
 
-    def __init__(self, message: str, *, retryable: bool, retry_after_s: float | None = None) -> None:
+    def __init__(self, message: str, *, retryable: bool, retry_after_s: float | None = None,
+                 not_running: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.retryable = retryable
         self.retry_after_s = retry_after_s
+        #: nothing listens at the URL: the caller adds how to start the daemon on this machine
+        self.not_running = not_running
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,8 @@ class DaemonClient:
             raise DaemonError(f"the daemon at {self.base_url} did not answer within {self.timeout_s:.0f} s",
                               retryable=True) from exc
         except requests.ConnectionError as exc:
-            raise DaemonError(f"the daemon is not running at {self.base_url} — {START_HINT}",
-                              retryable=True) from exc
+            raise DaemonError(f"the daemon is not running at {self.base_url}", retryable=True,
+                              not_running=True) from exc
         if response.status_code >= 400:
             raise _http_error(response)
         return response

@@ -17,10 +17,19 @@ DEFAULT_DAEMON_URL = "http://127.0.0.1:8770"
 DEFAULT_SHORTCUT = "Ctrl+Shift+R"
 DAEMON_MAX_AUDIO_S = 30.0
 
-# Keys Anki's reviewer already uses: record own voice, replay it, flags, set due date.
-RESERVED_SHORTCUTS = frozenset(
-    {"shift+v", "v", "ctrl+shift+d", *(f"ctrl+{digit}" for digit in range(1, 8))}
-)
+# Keys Anki already uses while reviewing (aqt.reviewer.Reviewer._shortcutKeys, Anki 25.02-26.09)
+# and the main window's global keys; a test compares this with the running Anki's reviewer.
+RESERVED_SHORTCUTS = frozenset({
+    # reviewer
+    "e", "space", "return", "enter", "m", "r", "f5", "*", "=", "-", "!", "@", "v", "shift+v", "o", "i", "u",
+    "1", "2", "3", "4", "5", "6", "7", "shift+a", "ctrl+alt+n", "ctrl+alt+e", "ctrl+alt+i", "ctrl+delete",
+    "ctrl+backspace", "ctrl+shift+d", *(f"ctrl+{digit}" for digit in range(1, 8)),
+    # main window, any state
+    "a", "b", "d", "s", "t", "y", "/", "ctrl+z", "ctrl+shift+z", "ctrl+shift+a", "ctrl+shift+p", "ctrl+shift+;",
+    "ctrl+shift+i", "ctrl+q", "escape",
+})
+#: how Qt spells some keys, to their name in :data:`RESERVED_SHORTCUTS`
+_KEY_ALIASES = {" ": "space", "del": "delete", "esc": "escape", "ins": "insert", "bksp": "backspace"}
 _MODIFIER_ORDER = ("ctrl", "alt", "shift", "meta")
 
 
@@ -39,7 +48,12 @@ class RecorderKind(str, Enum):
 
 def normalize_shortcut(shortcut: str) -> str:
     """Lower-case, modifiers in a fixed order: ``"Shift+Ctrl+r"`` → ``"ctrl+shift+r"``."""
-    parts = [part.strip().lower() for part in shortcut.split("+") if part.strip()]
+    if shortcut.strip() == "+":
+        return "+"
+    parts = [_KEY_ALIASES.get(part.strip().lower(), part.strip().lower()) for part in shortcut.split("+")
+             if part.strip()]
+    if not parts and " " in shortcut:
+        return "space"
     modifiers = sorted((p for p in parts if p in _MODIFIER_ORDER), key=_MODIFIER_ORDER.index)
     keys = [p for p in parts if p not in _MODIFIER_ORDER]
     return "+".join([*modifiers, *keys])
@@ -55,9 +69,13 @@ class AddonConfig:
         value = self._raw.get(key, default)
         return value.strip() if isinstance(value, str) else default
 
+    def _flag(self, key: str, default: bool) -> bool:
+        value = self._raw.get(key, default)
+        return value if isinstance(value, bool) else default
+
     def _number(self, key: str, default: float, low: float, high: float) -> float:
         value = self._raw.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
             log.warning("config %s=%r is not a number in [%s, %s]; using %s", key, value, low, high, default)
             return default
         return float(value)
@@ -126,3 +144,18 @@ class AddonConfig:
     @property
     def retry_interval_s(self) -> float:
         return self._number("retry_interval_s", 120.0, 1.0, 86_400.0)
+
+    @property
+    def verdict_wait_s(self) -> float:
+        """How long an answer pressed before the verdict is back waits for it ("checking your reading…")."""
+        return self._number("verdict_wait_s", 5.0, 0.0, 30.0)
+
+    @property
+    def daemon_command(self) -> str:
+        """The command that starts the daemon on this machine; empty: the project's own launcher, if found."""
+        return self._text("daemon_command", "")
+
+    @property
+    def start_daemon_on_open(self) -> bool:
+        """Start the daemon when the profile opens, unless one already answers at ``daemon_url``."""
+        return self._flag("start_daemon_on_open", False)

@@ -15,6 +15,7 @@ from .assessment_flow import MESSAGE_PREFIX, AssessmentFlow
 from .authoring.menu_actions import add_authoring_actions
 from .client import DaemonClient, DaemonError, DaemonStatus
 from .config import AddonConfig
+from .daemon_control import DaemonControl
 from .progress_view import ProgressDialog
 
 MENU_TITLE = "Pronunciation Coach"
@@ -28,13 +29,15 @@ def describe_status(status: DaemonStatus, queued: int) -> str:
 
 class CoachMenu:
     def __init__(self, mw: AnkiQt, addon_module: str, config: Callable[[], AddonConfig],
-                 flow: Callable[[], AssessmentFlow | None]) -> None:
+                 flow: Callable[[], AssessmentFlow | None], daemon: DaemonControl) -> None:
         self.mw = mw
         self._addon_module = addon_module
         self._config = config
         self._flow = flow
+        self._daemon = daemon
         self.menu = QMenu(MENU_TITLE, mw)
         self._add("Check daemon", self.check_daemon)
+        self._add("Start daemon", self.start_daemon)
         self._add("Retry queued recordings", self.retry_queued)
         self._add("Progress…", self.show_progress)
         self._add("Settings…", self.open_settings)
@@ -54,12 +57,17 @@ class CoachMenu:
         queued = len(flow.queue) if flow else 0
 
         def failed(exc: Exception) -> None:
-            showWarning(MESSAGE_PREFIX + (exc.message if isinstance(exc, DaemonError) else str(exc)),
-                        parent=self.mw)
+            message = exc.message if isinstance(exc, DaemonError) else str(exc)
+            if isinstance(exc, DaemonError) and exc.not_running:
+                message += ".\n\n" + self._daemon.hint()
+            showWarning(MESSAGE_PREFIX + message, parent=self.mw)
 
         QueryOp(parent=self.mw, op=lambda _: client.status(),
                 success=lambda status: showInfo(describe_status(status, queued), parent=self.mw)) \
             .failure(failed).without_collection().with_progress("Asking the daemon…").run_in_background()
+
+    def start_daemon(self) -> None:
+        self._daemon.start()
 
     def retry_queued(self) -> None:
         flow = self._flow()

@@ -22,3 +22,23 @@ def rating_after_assessment(pressed: int, needs_work: bool | None, policy: OnMis
     if not needs_work or policy is OnMispronounced.unchanged:
         return pressed
     return min(pressed, _POLICY_CAP[policy])
+
+
+def rating_cap(needs_work: bool | None, policy: OnMispronounced) -> int | None:
+    """The highest rating this review can record (None: any), known as soon as the verdict is back."""
+    if not needs_work or policy is OnMispronounced.unchanged:
+        return None
+    return _POLICY_CAP[policy]
+
+
+RATING_NAMES = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
+
+
+def consequence_text(needs_work: bool | None, policy: OnMispronounced) -> str:
+    """What the learner should know before pressing an answer button ("" when nothing changes)."""
+    cap = rating_cap(needs_work, policy)
+    if cap == AGAIN:
+        return "This review will count as Again, whichever button you press."
+    if cap == HARD:
+        return "Good and Easy will count as Hard in this review."
+    return ""

@@ -7,6 +7,7 @@ wrote (or None when nothing usable was captured), always on the main thread.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import wave
@@ -18,8 +19,13 @@ from aqt.qt import QTimer, QWidget
 
 from .config import RecorderKind
 
+log = logging.getLogger(__name__)
+
 WAV_HEADER_BYTES = 44
 SOUNDDEVICE_RATE = 16_000
+#: Anki's recorder waits 0.5 s before stopping and writes the file in the background; after this
+#: long without its callback it has given up (it shows its own warning and never calls back).
+ANKI_STOP_WATCHDOG_MS = 8000
 
 
 class RecordingUnavailable(Exception):
@@ -57,27 +63,62 @@ def _usable(path: Path) -> Path | None:
 
 
 class AnkiRecorder:
-    """Anki's Qt Multimedia recorder (``aqt.sound.QtAudioInputRecorder``) without its dialog."""
+    """Anki's Qt Multimedia recorder (``aqt.sound.QtAudioInputRecorder``) without its dialog.
+
+    Every way Qt can fail without a microphone (no input device, a source that gives no device on
+    start) becomes :class:`RecordingUnavailable`, so the reviewer shows one clear line instead of
+    Anki's error dialog blaming the add-on.
+    """
 
     def __init__(self, output_path: Path, parent: QWidget) -> None:
         import aqt
         from aqt.sound import QtAudioInputRecorder
 
+        _require_input_device()
         try:
             self._recorder = QtAudioInputRecorder(str(output_path), aqt.mw, parent)
         except Exception as exc:  # Qt Multimedia raises many kinds when there is no input device
             raise RecordingUnavailable(f"Anki could not open a microphone ({exc})") from exc
         self._output_path = output_path
+        self._parent = parent
 
     def start(self) -> None:
-        self._recorder.start(lambda: None)
+        try:
+            self._recorder.start(lambda: None)
+        except Exception as exc:  # e.g. AttributeError: QAudioSource.start() gave no device
+            log.warning("Anki's recorder could not start: %r", exc)
+            raise RecordingUnavailable(f"no microphone could be opened ({exc})") from exc
 
     def elapsed_s(self) -> float:
         return self._recorder.duration()
 
     def stop(self, on_done: Callable[[Path | None], None]) -> None:
-        # Anki's recorder reports its own failures and then does not call back.
-        self._recorder.stop(lambda path: on_done(_usable(Path(path))))
+        called = False
+
+        def finish(path: Path | None) -> None:
+            nonlocal called
+            if not called:
+                called = True
+                on_done(path)
+
+        # Anki's recorder reports its own failures and then does not call back: a watchdog answers None.
+        QTimer.singleShot(ANKI_STOP_WATCHDOG_MS, lambda: finish(_usable(self._output_path)))
+        try:
+            self._recorder.stop(lambda path: finish(_usable(Path(path))))
+        except Exception:
+            log.exception("Anki's recorder failed to stop")
+            QTimer.singleShot(0, lambda: finish(None))
+
+
+def _require_input_device() -> None:
+    """Refuse early, with a message a learner understands, when Qt sees no microphone at all."""
+    try:
+        from PyQt6.QtMultimedia import QMediaDevices
+    except ImportError:  # Qt Multimedia missing from this build: let the recorder try and report
+        return
+    if not QMediaDevices.audioInputs():
+        raise RecordingUnavailable("no microphone was found; connect one, or check that your system lets "
+                                   "Anki use it")
 
 
 class SoundDeviceRecorder:

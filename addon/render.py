@@ -28,7 +28,7 @@ FEEDBACK_CSS = """
 .pc-score-low { color: var(--pc-bad); }
 .pc-date, .pc-meta { color: var(--pc-muted); font-size: 0.85em; }
 .pc-date { margin-left: auto; }
-.pc-sentence { font-size: 1.35em; margin: 0.5em 0; }
+.pc-sentence { font-size: 1.35em; margin: 1.3em 0 0.5em; }  /* room above for the word tip */
 .pc-word { position: relative; }
 .pc-mispronounced { color: var(--pc-bad); font-weight: 600; text-decoration: underline wavy var(--pc-bad);
   text-underline-offset: 0.22em; cursor: help; outline: none; }

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 class CardReview:
     card_id: int
     recording_ids: set[str] = field(default_factory=set)
+    #: recordings of this review sent to the daemon whose verdict is not back (nor given up on)
+    pending_ids: set[str] = field(default_factory=set)
     needs_work: bool | None = None
     state: str = "idle"
     status: str = ""
@@ -38,12 +40,24 @@ class ReviewTracker:
     def recording_sent(self, card_id: int, recording_id: str) -> None:
         if review := self.review_of(card_id):
             review.recording_ids.add(recording_id)
+            review.pending_ids.add(recording_id)
+
+    def recording_failed(self, recording_id: str) -> None:
+        """The daemon will not answer ``recording_id`` soon (down, refused): stop waiting for it."""
+        if self.current is not None:
+            self.current.pending_ids.discard(recording_id)
+
+    def waiting_for_verdict(self, card_id: int) -> bool:
+        """Whether a recording of this review of ``card_id`` is with the daemon right now."""
+        review = self.review_of(card_id)
+        return bool(review and review.pending_ids)
 
     def assessed(self, recording_id: str, needs_work: bool, feedback_html: str) -> bool:
         """Record a verdict if ``recording_id`` was made in the current review; True when it was."""
         review = self.current
         if review is None or recording_id not in review.recording_ids:
             return False
+        review.pending_ids.discard(recording_id)
         review.needs_work, review.feedback_html = needs_work, feedback_html
         return True
 

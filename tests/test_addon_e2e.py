@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from tests.anki_support.documents import daemon_document
 from tests.anki_support.file_recorder import FileRecorderFactory
 from tests.anki_support.main_window import AnkiSession, install_addon_copy, running_anki
 from tests.support.audio_files import espeak_wav
-from tests.support.daemon_process import free_port, running_daemon
+from tests.support.daemon_process import SCRIPTED, free_port, running_daemon
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")]
 
@@ -36,6 +38,13 @@ CLEAN_SENTENCE = "We can see the sea from here."
 @pytest.fixture(scope="module")
 def daemon_url() -> Iterator[str]:
     with running_daemon("--mispronounce", "think") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def slow_daemon_url() -> Iterator[str]:
+    """A daemon that takes 3 s per verdict: the learner can answer before it is back."""
+    with running_daemon("--mispronounce", "think", "--delay", "3") as url:
         yield url
 
 
@@ -78,7 +87,7 @@ def coach() -> Any:
 def review_new_card(anki: AnkiSession, sentence: str, deck: str) -> Any:
     """Add a practice note in its own deck and open that deck's review; returns the card on screen."""
     col = anki.mw.col
-    notetype = col.models.by_name("Pronunciation Practice")
+    notetype = anki_addon("note_type").ensure_practice_note_type(col)
     note = col.new_note(notetype)
     note["Sentence"] = sentence
     note["Translation"] = "(translation)"
@@ -145,9 +154,20 @@ def screenshot(anki: AnkiSession, name: str) -> Path:
     return path
 
 
+def mark_card_on_screen(anki: AnkiSession) -> None:
+    """Tag the drawn controls; a redraw of the card replaces them (and replays the card's audio)."""
+    anki.eval_js(anki.mw.reviewer.web, "document.getElementById('pc-controls').dataset.pcMarker = '1'; true")
+
+
+def card_marker_survived(anki: AnkiSession) -> bool:
+    return bool(anki.eval_js(anki.mw.reviewer.web, "document.getElementById('pc-controls').dataset.pcMarker === '1'"))
+
+
 def test_mispronounced_reading_writes_feedback_and_turns_good_into_again(
         anki: AnkiSession, voice: FileRecorderFactory) -> None:
     card = review_new_card(anki, MISPRONOUNCED_SENTENCE, "E2E::mispronounced")
+    screenshot(anki, "reviewer-question.png")
+    mark_card_on_screen(anki)
     press_record_shortcut(anki)
     anki.wait_until(lambda: "Recording" in status_text(anki), what="the recording indicator")
     assert anki.eval_js(anki.mw.reviewer.web, "document.getElementById('pc-controls').className") \
@@ -162,6 +182,12 @@ def test_mispronounced_reading_writes_feedback_and_turns_good_into_again(
     media_file = re.fullmatch(r"\[sound:(.+)\]", note["Recording"]).group(1)  # type: ignore[union-attr]
     assert (Path(anki.mw.col.media.dir()) / media_file).read_bytes() == voice.source.read_bytes()
     assert "work on: think" in status_text(anki)
+    assert "This review will count as Again" in status_text(anki), "the learner knows before answering"
+    assert card_marker_survived(anki), "linking the recording and writing the feedback did not redraw the card"
+    from aqt import gui_hooks
+
+    replayed = gui_hooks.reviewer_will_replay_recording(None)
+    assert replayed == str(Path(anki.mw.col.media.dir()) / media_file), "V replays this recording"
     history = coach().flow.history.entries()
     assert history[-1].note_id == card.nid and history[-1].deck_name == "E2E::mispronounced"
 
@@ -171,6 +197,13 @@ def test_mispronounced_reading_writes_feedback_and_turns_good_into_again(
     tip_shown = "var w=document.querySelector('.pc-mispronounced'); w.focus(); " \
                 "getComputedStyle(w.querySelector('.pc-tip')).display"
     assert anki.eval_js(anki.mw.reviewer.web, tip_shown) == "block", "a tap (focus) shows expected and heard"
+    tip_clear_of_errors = ("document.querySelector('.pc-mispronounced .pc-tip').getBoundingClientRect().bottom <= "
+                           "document.querySelector('.pc-errors').getBoundingClientRect().top")
+    assert anki.eval_js(anki.mw.reviewer.web, tip_clear_of_errors), "the tip does not cover the first error"
+    buttons = anki.eval_js(anki.mw.reviewer.bottom.web,
+                           "Array.from(document.querySelectorAll('button[data-ease]')).map(b => b.textContent)"
+                           ".join('|')")
+    assert "Good → Again" in buttons and "Easy → Again" in buttons
     screenshot(anki, "reviewer-feedback-light.png")
     from aqt.theme import Theme
 
@@ -225,6 +258,10 @@ def test_daemon_down_keeps_the_recording_and_sends_it_when_the_daemon_starts(
                         what="a failed attempt recorded in the queue")
         label = utils._tooltipLabel
         assert label is not None and "daemon is not running" in label.text()
+        lines = [re.sub(r"<[^>]+>", "", line).strip() for line in label.text().split("<br>")]
+        assert len(lines) >= 3 and max(map(len, lines)) < 100, "several short lines, none cut off at 800 px"
+        assert "Start daemon" in label.text() or "Settings" in label.text(), "it says how to start the daemon"
+        screenshot(anki, "reviewer-no-daemon.png")
         note = anki.mw.col.get_note(card.nid)
         assert note["Recording"] and not note["Feedback"]
         queued = coach().flow.queue.items()[0]
@@ -316,7 +353,7 @@ def test_a_closed_flow_leaves_its_queue_alone(anki: AnkiSession, tmp_path: Path)
     flow_module, queue_store, review_state = (anki_addon(name) for name in
                                               ("assessment_flow", "queue_store", "review_state"))
     flow = flow_module.AssessmentFlow(anki.mw, tmp_path, coach().config, review_state.ReviewTracker(),
-                                      lambda *status: None)
+                                      coach().reviewer)
     entry = queue_store.new_recording(card_id=1, note_id=1, media_file="not-in-this-collection.wav",
                                       sentence="I think so.")
     flow.queue.add(entry)
@@ -326,3 +363,108 @@ def test_a_closed_flow_leaves_its_queue_alone(anki: AnkiSession, tmp_path: Path)
     feedback = anki_addon("document").parse_feedback(daemon_document(request_id=entry.id))
     flow._assessed(entry, feedback, daemon_document())  # an open flow drops a recording whose note is gone
     assert [item.id for item in queue_store.RecordingQueue(flow.queue.path).items()] == [entry.id]
+
+
+def test_no_microphone_is_said_on_the_card_without_an_error_dialog(anki: AnkiSession,
+                                                                    voice: FileRecorderFactory) -> None:
+    """Anki's own Qt recorder on a machine without any input device (no PulseAudio server here)."""
+    from aqt import utils
+    from PyQt6.QtMultimedia import QMediaDevices
+
+    if QMediaDevices.audioInputs():
+        pytest.skip("this machine has a microphone")
+    recorder = anki_addon("recorder")
+    leftovers = set(Path(tempfile.gettempdir()).glob("pronunciation_coach_*"))
+    recorder.use_recorder_factory(None)
+    try:
+        review_new_card(anki, CLEAN_SENTENCE, "E2E::no-microphone")
+        press_record_shortcut(anki)
+        anki.wait_until(lambda: "Cannot record" in status_text(anki), what="the no-microphone message on the card")
+    finally:
+        recorder.use_recorder_factory(voice)
+    assert "no microphone" in status_text(anki)
+    assert "no microphone" in (utils._tooltipLabel.text() if utils._tooltipLabel else "")
+    assert set(Path(tempfile.gettempdir()).glob("pronunciation_coach_*")) == leftovers, "no temporary folder leaks"
+    screenshot(anki, "reviewer-no-microphone.png")
+
+
+def test_a_recorder_that_fails_on_start_becomes_a_clear_refusal(anki: AnkiSession, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the device check, Anki's QtAudioInputRecorder.start raises AttributeError without an input."""
+    recorder = anki_addon("recorder")
+    monkeypatch.setattr(recorder, "_require_input_device", lambda: None)
+    made = recorder.AnkiRecorder(tmp_path / "out.wav", anki.mw)
+    with pytest.raises(recorder.RecordingUnavailable, match="no microphone could be opened"):
+        made.start()
+
+
+def test_an_answer_before_the_verdict_waits_for_it_and_counts_as_again(anki: AnkiSession, voice: FileRecorderFactory,
+                                                                       slow_daemon_url: str, daemon_url: str) -> None:
+    anki.set_config(daemon_url=slow_daemon_url, verdict_wait_s=10)
+    try:
+        card = review_new_card(anki, MISPRONOUNCED_SENTENCE, "E2E::wait")
+        record_once(anki)
+        anki.wait_until(lambda: coach().tracker.waiting_for_verdict(card.id), what="the recording to be sent")
+        anki.mw.reviewer._showAnswer()
+        anki.wait_until(lambda: anki.mw.reviewer.state == "answer", what="the answer side")
+        anki.mw.reviewer._answerCard(3)
+        anki.wait_until(lambda: "Checking your reading" in status_text(anki), what="the checking message")
+        screenshot(anki, "reviewer-checking.png")
+        assert not anki.mw.col.db.scalar("select count() from revlog where cid = ?", card.id), "not answered yet"
+        rating = anki.wait_until(lambda: anki.mw.col.db.scalar("select ease from revlog where cid = ?", card.id),
+                                 timeout=20, what="the answer once the verdict is back")
+        assert rating == 1, "Good became Again: the verdict came back during the wait"
+    finally:
+        anki.set_config(daemon_url=daemon_url, verdict_wait_s=5)
+
+
+def test_a_verdict_not_back_in_time_answers_as_pressed_and_says_so(anki: AnkiSession, voice: FileRecorderFactory,
+                                                                   slow_daemon_url: str, daemon_url: str) -> None:
+    from aqt import utils
+
+    anki.set_config(daemon_url=slow_daemon_url, verdict_wait_s=0.5)
+    try:
+        card = review_new_card(anki, MISPRONOUNCED_SENTENCE, "E2E::wait-timeout")
+        record_once(anki)
+        anki.wait_until(lambda: coach().tracker.waiting_for_verdict(card.id), what="the recording to be sent")
+        assert answer(anki, card, 3) == 3
+        assert "not back in time" in (utils._tooltipLabel.text() if utils._tooltipLabel else "")
+        wait_for_feedback(anki, card.nid)  # the feedback still reaches the note
+    finally:
+        anki.set_config(daemon_url=daemon_url, verdict_wait_s=5)
+
+
+def test_the_recording_shortcut_leaves_every_reviewer_key_alone(anki: AnkiSession) -> None:
+    from aqt.qt import QKeySequence, Qt
+
+    config = anki_addon("config")
+    names = {Qt.Key.Key_Return: "return", Qt.Key.Key_Enter: "enter", Qt.Key.Key_F5: "f5"}
+    keys = [names.get(key, key) if not isinstance(key, str) else key for key, _ in anki.mw.reviewer._shortcutKeys()]
+    # (the Hangul twins of the letter keys, for Korean layouts, are left out: the shortcut is typed in Latin)
+    normalized = {config.normalize_shortcut(key) for key in keys if isinstance(key, str) and key.isascii()}
+    assert normalized <= config.RESERVED_SHORTCUTS, sorted(normalized - config.RESERVED_SHORTCUTS)
+    assert config.normalize_shortcut(config.DEFAULT_SHORTCUT) not in normalized
+    label = anki_addon("reviewer").shortcut_label("Ctrl+Shift+R")
+    assert label == QKeySequence("Ctrl+Shift+R").toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def test_start_daemon_runs_the_configured_command_and_stops_it_on_exit(anki: AnkiSession,
+                                                                       voice: FileRecorderFactory) -> None:
+    import requests
+
+    port = free_port()
+    command = f"{sys.executable} -m inference_daemon serve --backend {SCRIPTED} --port {port}"
+    url = anki.mw.addonManager.getConfig(ADDON_PACKAGE)["daemon_url"]
+    anki.set_config(daemon_command=command, daemon_url=f"http://127.0.0.1:{port}")
+    daemon = coach().daemon
+    try:
+        assert daemon.command()[-2:] == ["--port", str(port)]
+        coach().menu.start_daemon()
+        anki.wait_until(lambda: daemon.process.running and not daemon._starting, timeout=60,
+                        what="the daemon to start and answer")
+        assert requests.get(f"http://127.0.0.1:{port}/health", timeout=5).json()["loaded"]
+    finally:
+        daemon.process.stop()  # what Anki's quit signal runs
+        anki.set_config(daemon_command="", daemon_url=url)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/health", timeout=5)

@@ -63,3 +63,24 @@ def test_answering_ends_the_review() -> None:
     tracker.card_answered(7)
     tracker.card_shown(7)  # the same card again after Again: a new review
     assert tracker.needs_work(7) is None
+
+
+def test_the_consequence_is_told_before_answering() -> None:
+    assert policy.consequence_text(True, Policy.again) == "This review will count as Again, whichever button you press."
+    assert "Hard" in policy.consequence_text(True, Policy.hard)
+    assert policy.consequence_text(True, Policy.unchanged) == ""
+    assert policy.consequence_text(False, Policy.again) == ""
+    assert policy.rating_cap(True, Policy.hard) == 2 and policy.rating_cap(None, Policy.again) is None
+
+
+def test_a_recording_with_the_daemon_is_waited_for_until_its_verdict_or_failure() -> None:
+    tracker = review_state.ReviewTracker()
+    tracker.card_shown(7)
+    tracker.recording_sent(7, "a")
+    tracker.recording_sent(7, "b")
+    assert tracker.waiting_for_verdict(7)
+    tracker.recording_failed("a")
+    assert tracker.waiting_for_verdict(7), "b is still with the daemon"
+    tracker.assessed("b", True, "<div></div>")
+    assert not tracker.waiting_for_verdict(7) and tracker.needs_work(7) is True
+    assert not tracker.waiting_for_verdict(8)
