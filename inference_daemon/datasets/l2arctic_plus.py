@@ -2,6 +2,10 @@
 
 See :mod:`inference_daemon.datasets.records` for the record shape and for how a word repeated in
 a sentence is treated (the release keeps one entry per word text).
+
+Audio paths: the release writes them relative to the paper repository's root
+(``./data/L2-Arctic-plus/l2arctic_release_v5.0/NJS/wav/arctic_a0363.wav``). An ``audio_root`` may be
+that root, or the L2-ARCTIC folder itself (``SPEAKER/wav/FILE`` below it): see :func:`resolve_audio_path`.
 """
 
 from __future__ import annotations
@@ -23,6 +27,32 @@ def _speaker_from_path(audio_path: str) -> str:
     if "wav" in parts and parts.index("wav") > 0:
         return parts[parts.index("wav") - 1]
     return Path(audio_path).parent.name
+
+
+def _speaker_tail(audio_path: str) -> Path | None:
+    """``SPEAKER/wav/FILE``, the part of a path below the L2-ARCTIC folder (None when it has no ``wav`` folder)."""
+    parts = Path(audio_path).parts
+    if "wav" in parts[1:-1]:
+        wav = len(parts) - 1 - parts[::-1].index("wav")
+        return Path(*parts[wav - 1:])
+    return None
+
+
+def resolve_audio_path(audio_path: str, audio_root: Path | None) -> str:
+    """A record's audio path, resolved against ``audio_root`` when relative.
+
+    ``audio_root / audio_path`` when that file exists (the root is the paper repository's, or the
+    path is already ``SPEAKER/wav/FILE``); otherwise ``audio_root / SPEAKER/wav/FILE`` (the root is
+    the L2-ARCTIC folder, as for the project's own files); when neither exists, the second for a
+    path of the release's shape, so that a missing file is reported where the docs say it lives.
+    """
+    if audio_root is None or Path(audio_path).is_absolute():
+        return audio_path
+    joined = audio_root / audio_path
+    tail = _speaker_tail(audio_path)
+    if joined.exists() or tail is None:
+        return str(joined)
+    return str(audio_root / tail)
 
 
 def _words_in_order(record: dict[str, Any]) -> tuple[list[AnnotatedWord], int]:
@@ -50,9 +80,7 @@ def _words_in_order(record: dict[str, Any]) -> tuple[list[AnnotatedWord], int]:
 
 def record_to_utterance(record: dict[str, Any], audio_root: Path | None = None) -> AnnotatedUtterance:
     """One release record (or one written by this project, which carries ``words``)."""
-    audio_path = record["audio_path"]
-    if audio_root is not None and not Path(audio_path).is_absolute():
-        audio_path = str(audio_root / audio_path)
+    audio_path = resolve_audio_path(record["audio_path"], audio_root)
     if "words" in record:
         words = [
             AnnotatedWord(w["text"], [parse_phone_label(p) for p in w["phones"]], list(w.get("feedback", [])))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,9 @@ class DatasetItem:
     utterance: AnnotatedUtterance
     split: str | None
     native_language: str | None
+    record: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    """The record as read from the file (None for items built here): the paper's protocol scores its own
+    ``mis_exp_sug``."""
 
     def to_record(self) -> dict[str, Any]:
         return {**self.utterance.to_release(), "split": self.split, "native_language": self.native_language}
@@ -70,5 +73,5 @@ def read_dataset(path: Path, split: str | None = None, audio_root: Path | None =
             continue
         utterance = record_to_utterance(record, audio_root)
         language = record["native_language"] if "native_language" in record else native_language_of(utterance)
-        items.append(DatasetItem(utterance, record_split, language))
+        items.append(DatasetItem(utterance, record_split, language, record))
     return items

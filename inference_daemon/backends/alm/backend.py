@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from inference_daemon.backends.alm.document import document_from_output
 from inference_daemon.backends.alm.model_spec import ModelSpec
-from inference_daemon.backends.alm.prompt import AnswerFormat, build_prompt
+from inference_daemon.backends.alm.prompt import (
+    PROMPT_STYLE_CHOICES,
+    AnswerFormat,
+    PromptStyle,
+    build_prompt,
+    resolve_prompt_style,
+)
 from inference_daemon.backends.alm.recording import check_recording_length
 from inference_daemon.backends.base import AssessmentRequest, BackendInfo, BatchingBackend
 from inference_daemon.errors import AssessmentError
@@ -42,6 +48,8 @@ class AlmOptions(ModelSpec):
     max_new_tokens: int = 512
     answer_format: AnswerFormat | None = None
     batch_size: int = 8
+    temperature: float = 0.0
+    prompt_style: str = PromptStyle.project.value
 
 
 class AlmBackend(BatchingBackend):
@@ -54,12 +62,17 @@ class AlmBackend(BatchingBackend):
             raise ValueError("the alm backend needs --model DIR_OR_ID, or --encoder ID and --llm ID")
         if options.batch_size < 1 or options.max_new_tokens < 1:
             raise ValueError("--batch-size and --max-new-tokens must be at least 1")
+        if options.temperature < 0:
+            raise ValueError("--temperature cannot be negative")
+        if options.prompt_style != PromptStyle.project.value and options.answer_format is AnswerFormat.json:
+            raise ValueError("the paper's prompts ask for the text answer format: use --answer-format text")
         self.options = options
         self.max_batch_size = options.batch_size  # type: ignore[misc]  # instance override of the class default
         self.model_label = options.label
         self._model: AudioTextModel | None = None
         self._constraint: JsonConstraint | None = None
         self._answer_format = options.answer_format or AnswerFormat.json
+        self._prompt_style = PromptStyle.project
         self._device = "cpu"
         self._dtype = ""
         self._load_seconds = 0.0
@@ -67,6 +80,8 @@ class AlmBackend(BatchingBackend):
         self.words_dropped = 0
         self.invalid_answers = 0
         self.generated_tokens = 0
+        self.raw_answers: dict[str, str] | None = None
+        """When a dict (the evaluation runner sets one), each text-format raw answer by request id."""
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
@@ -86,6 +101,12 @@ class AlmBackend(BatchingBackend):
                            help="json (schema-constrained where xgrammar is installed) or the paper's text format "
                                 "(default: what the model was tuned for, else json)")
         group.add_argument("--batch-size", type=int, default=8, help="requests generated together (default: 8)")
+        group.add_argument("--temperature", type=float, default=0.0,
+                           help="0 decodes greedily (default); above 0 samples (the paper: 0.01)")
+        group.add_argument("--prompt-style", choices=PROMPT_STYLE_CHOICES, default=PromptStyle.project.value,
+                           help="the project's prompt (default), or the paper's: 'paper' picks the one of the model's "
+                                "family (paper-tuned for a speech LLM, paper-qwen2-audio for Qwen2-Audio); the "
+                                "paper's prompts need --answer-format text")
 
     @classmethod
     def from_arguments(cls, args: argparse.Namespace) -> AlmBackend:
@@ -94,7 +115,7 @@ class AlmBackend(BatchingBackend):
                 model=args.model, encoder=args.encoder, llm=args.llm, projector=args.projector, adapter=args.adapter,
                 family=args.family, device=args.device, dtype=args.dtype, max_new_tokens=args.max_new_tokens,
                 answer_format=AnswerFormat(args.answer_format) if args.answer_format else None,
-                batch_size=args.batch_size,
+                batch_size=args.batch_size, temperature=args.temperature, prompt_style=args.prompt_style,
             ))
         except ValueError as exc:
             raise SystemExit(f"error: {exc}") from None
@@ -119,6 +140,11 @@ class AlmBackend(BatchingBackend):
         model = loading.load_model(spec, device, dtype)
         if self.options.answer_format is None:
             self._answer_format = AnswerFormat(loading.tuned_answer_format(spec) or AnswerFormat.json.value)
+        self._prompt_style = resolve_prompt_style(self.options.prompt_style, model.family)
+        if self._prompt_style is not PromptStyle.project and self._answer_format is not AnswerFormat.text:
+            raise RuntimeError("the paper's prompts ask for the text answer format: use --answer-format text")
+        if self._prompt_style is PromptStyle.paper_gpt4o:
+            raise RuntimeError("the paper-gpt4o prompt sends a second recording: use it with --backend openai")
         if self._answer_format is AnswerFormat.json:
             if xgrammar_available():
                 self._constraint = JsonConstraint(model.tokenizer, model.vocab_size)
@@ -133,6 +159,8 @@ class AlmBackend(BatchingBackend):
     def describe(self) -> BackendInfo:
         details: dict[str, Any] = {
             "answer_format": self._answer_format.value,
+            "prompt_style": self._prompt_style.value,
+            "temperature": self.options.temperature,
             "structured_output": "xgrammar" if self._constraint is not None else None,
             "max_batch_size": self.max_batch_size,
             "max_new_tokens": self.options.max_new_tokens,
@@ -183,12 +211,16 @@ class AlmBackend(BatchingBackend):
     def _generate(self, requests: list[AssessmentRequest]) -> list[Generation]:
         if self._model is None:
             raise RuntimeError("the alm backend is not loaded")
-        prompts = [build_prompt(r.text, self._answer_format, r.native_language) for r in requests]
+        prompts = [build_prompt(r.text, self._answer_format, r.native_language, self._prompt_style) for r in requests]
         processor = (self._constraint.logits_processor([r.text for r in requests])
                      if self._constraint is not None else None)
-        return self._model.generate([r.audio for r in requests], prompts, self.options.max_new_tokens, processor)
+        return self._model.generate([r.audio for r in requests], prompts, self.options.max_new_tokens, processor,
+                                    temperature=self.options.temperature)
 
     def _document(self, request: AssessmentRequest, generation: Generation) -> FeedbackDocument | Exception:
+        if self.raw_answers is not None and self._answer_format is AnswerFormat.text:
+            with self._lock:
+                self.raw_answers[request.request_id] = generation.text
         try:
             built = document_from_output(generation.text, finished=generation.finished,
                                          answer_format=self._answer_format, request=request, backend=self.name,

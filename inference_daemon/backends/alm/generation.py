@@ -44,8 +44,11 @@ class AudioTextModel(Protocol):
     def parameter_count(self) -> int: ...
 
     def generate(self, audios: Sequence[np.ndarray], prompts: Sequence[Prompt], max_new_tokens: int,
-                 logits_processor: LogitsProcessor | None = None) -> list[Generation]:
-        """Greedy answers for a batch, left-padded; row ``i`` answers ``prompts[i]`` about ``audios[i]``."""
+                 logits_processor: LogitsProcessor | None = None, temperature: float = 0.0) -> list[Generation]:
+        """Answers for a batch, left-padded; row ``i`` answers ``prompts[i]`` about ``audios[i]``.
+
+        ``temperature`` 0 decodes greedily; above 0 it samples (the paper sampled at 0.01).
+        """
 
     def training_batch(self, audios: Sequence[np.ndarray], prompts: Sequence[Prompt],
                        answers: Sequence[str]) -> dict[str, Any]:
@@ -71,3 +74,13 @@ def decode_new_tokens(new_tokens: torch.Tensor, eos_ids: set[int],
         generations.append(Generation(text=str(tokenizer.decode(kept, skip_special_tokens=True)).strip(),
                                       finished=end is not None, new_tokens=len(kept)))
     return generations
+
+
+def sampling_arguments(temperature: float) -> dict[str, Any]:
+    """``generate`` keywords: greedy at temperature 0, else sampling at that temperature.
+
+    Other sampling settings (top-p, top-k) stay the model's generation config's, as in the paper's runs.
+    """
+    if temperature < 0:
+        raise ValueError("the temperature cannot be negative")
+    return {"do_sample": False} if temperature == 0 else {"do_sample": True, "temperature": temperature}

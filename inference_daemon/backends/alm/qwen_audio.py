@@ -19,7 +19,13 @@ from peft import PeftModel
 from transformers import AutoConfig, AutoModelForMultimodalLM, AutoProcessor, LogitsProcessor, LogitsProcessorList
 
 from inference_daemon.audio import SAMPLE_RATE
-from inference_daemon.backends.alm.generation import IGNORE_INDEX, Generation, decode_new_tokens, eos_token_ids
+from inference_daemon.backends.alm.generation import (
+    IGNORE_INDEX,
+    Generation,
+    decode_new_tokens,
+    eos_token_ids,
+    sampling_arguments,
+)
 from inference_daemon.backends.alm.prompt import Prompt
 
 log = logging.getLogger(__name__)
@@ -80,13 +86,13 @@ class AudioTextTransformer:
         return inputs.to(self.device)
 
     def generate(self, audios: Sequence[np.ndarray], prompts: Sequence[Prompt], max_new_tokens: int,
-                 logits_processor: LogitsProcessor | None = None) -> list[Generation]:
+                 logits_processor: LogitsProcessor | None = None, temperature: float = 0.0) -> list[Generation]:
         inputs = self._inputs(audios, [self._chat_text(p) for p in prompts])
         inputs["input_features"] = inputs["input_features"].to(self.model.dtype)
         eos = eos_token_ids(self.model.generation_config.eos_token_id, self.tokenizer)
         with torch.no_grad():
             sequences = self.model.generate(
-                **inputs, max_new_tokens=max_new_tokens, do_sample=False, eos_token_id=sorted(eos),
+                **inputs, max_new_tokens=max_new_tokens, **sampling_arguments(temperature), eos_token_id=sorted(eos),
                 pad_token_id=self.tokenizer.pad_token_id,
                 logits_processor=LogitsProcessorList([logits_processor] if logits_processor else []),
             )

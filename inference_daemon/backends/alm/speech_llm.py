@@ -39,7 +39,13 @@ from transformers import (
 )
 from transformers.models.whisper.modeling_whisper import WhisperEncoder
 
-from inference_daemon.backends.alm.generation import IGNORE_INDEX, Generation, decode_new_tokens, eos_token_ids
+from inference_daemon.backends.alm.generation import (
+    IGNORE_INDEX,
+    Generation,
+    decode_new_tokens,
+    eos_token_ids,
+    sampling_arguments,
+)
 from inference_daemon.backends.alm.prompt import AUDIO_PLACEHOLDER, Prompt
 from inference_daemon.backends.alm.whisper_features import whisper_features
 
@@ -205,7 +211,7 @@ class SpeechLLM(nn.Module):
 
     # -- generation and training -----------------------------------------------------------------------
     def generate(self, audios: Sequence[np.ndarray], prompts: Sequence[Prompt], max_new_tokens: int,
-                 logits_processor: LogitsProcessor | None = None) -> list[Generation]:
+                 logits_processor: LogitsProcessor | None = None, temperature: float = 0.0) -> list[Generation]:
         with torch.no_grad():
             items = self._sequences(audios, prompts, None)
             longest = max(len(e) for e, _ in items)
@@ -218,7 +224,8 @@ class SpeechLLM(nn.Module):
             eos = eos_token_ids(self.llm.generation_config.eos_token_id, self.tokenizer)
             generate: Any = self.llm.generate
             new_tokens = generate(
-                inputs_embeds=embeddings, attention_mask=mask, max_new_tokens=max_new_tokens, do_sample=False,
+                inputs_embeds=embeddings, attention_mask=mask, max_new_tokens=max_new_tokens,
+                **sampling_arguments(temperature),
                 eos_token_id=sorted(eos), pad_token_id=self.tokenizer.pad_token_id,
                 logits_processor=LogitsProcessorList([logits_processor] if logits_processor else []),
             )
