@@ -2,37 +2,39 @@
 
 Routes: ``POST /v1/assess``, ``GET /health``, ``GET /v1/info``; the OpenAPI schema is at
 ``/openapi.json`` and interactive docs at ``/docs``. Every error body has one shape:
-``{"error": {"code": ..., "message": ...}}``.
+``{"error": {"code": ..., "message": ...}}``. What every request must pass before its body is read
+(Host, Origin, token, size, admission) is checked by :mod:`inference_daemon.request_guard`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, File, Form, Request, Response, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from inference_daemon import __version__
 from inference_daemon.audio import supported_formats
-from inference_daemon.errors import AssessmentError, FileTooLarge
+from inference_daemon.errors import AssessmentError, FileTooLarge, InvalidText
 from inference_daemon.feedback import FEEDBACK_VERSION, FeedbackDocument
-from inference_daemon.pipeline import prepare_request
+from inference_daemon.pipeline import REQUEST_ID_PATTERN, prepare_request
+from inference_daemon.request_guard import GuardPolicy, RequestGuard, loggable
 from inference_daemon.service import AssessmentService
 from inference_daemon.settings import DaemonSettings
 
 log = logging.getLogger("inference_daemon.access")
 
-# Room for the multipart framing, the text and the other form fields around the recording itself.
-MULTIPART_ALLOWANCE_BYTES = 64 * 1024
+ASSESS_PATH = "/v1/assess"
+ASSESS_FIELDS = ("audio", "text", "native_language", "request_id")
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"description": description, "content": {"application/json": {"example": {
@@ -40,8 +42,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     for status, code, description in [
         (400, "empty_audio", "empty or corrupt recording"),
         (401, "unauthorized", "missing or wrong bearer token"),
+        (403, "origin_not_allowed", "sent by a web page of another site"),
+        (408, "body_timeout", "the upload did not arrive in time"),
         (413, "audio_too_long", "recording too long or file too large"),
         (415, "unsupported_format", "audio format not supported (or ffmpeg missing)"),
+        (421, "host_not_allowed", "addressed to a host name the daemon does not answer to"),
         (422, "invalid_text", "bad text, no speech, or malformed form fields"),
         (502, "invalid_model_output", "the model produced no valid feedback"),
         (503, "queue_full", "busy (see Retry-After) or backend not loaded"),
@@ -74,6 +79,57 @@ def _error_response(status: int, code: str, message: str, headers: dict[str, str
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
+class AccessLog:
+    """ASGI middleware writing one line per request: method, path, the status sent, time, outcome.
+
+    Outermost, so that it logs the status the client got (a guard refusal included). Client-supplied
+    text is escaped (:func:`loggable`), so that no request can forge a log line.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        began = time.perf_counter()
+        status = 0
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_status)
+        finally:
+            state = scope.get("state")
+            outcome = state.get("outcome", "") if isinstance(state, dict) else ""
+            log.info(
+                "%s %s -> %d in %.1f ms%s",
+                scope["method"], loggable(scope["path"]), status, (time.perf_counter() - began) * 1000,
+                f" ({loggable(outcome, 400)})" if outcome else "",
+            )
+
+
+async def _check_form_fields(request: Request) -> None:
+    """Refuse what FastAPI's form parsing would let through silently: repeated fields, an empty text.
+
+    FastAPI keeps the last of repeated fields and reports an empty required field as missing.
+    """
+    form = await request.form()  # already parsed (and cached) by FastAPI before dependencies run
+    for name in ASSESS_FIELDS:
+        count = len(form.getlist(name))
+        if count > 1:
+            raise AssessmentError(f"The form field '{name}' was sent {count} times; send it once.",
+                                  code="duplicate_field", status=422)
+    text = form.get("text")
+    if isinstance(text, str) and not text.strip():
+        raise InvalidText("The target sentence is empty.", code="empty_text")
+
+
 def create_app(service: AssessmentService, settings: DaemonSettings) -> FastAPI:
     """Build the FastAPI app around a service; the caller owns the service's backend."""
 
@@ -89,6 +145,10 @@ def create_app(service: AssessmentService, settings: DaemonSettings) -> FastAPI:
         description="Assesses a learner's recording of a target sentence and returns pronunciation feedback.",
         lifespan=lifespan,
     )
+    policy = GuardPolicy.from_settings(settings)
+    # Added last is outermost: the access log sees what the guard sent.
+    app.add_middleware(RequestGuard, policy=policy, admit=service.admit, admitted_paths=[ASSESS_PATH])
+    app.add_middleware(AccessLog)
 
     @app.exception_handler(AssessmentError)
     async def _assessment_error(_: Request, exc: AssessmentError) -> JSONResponse:
@@ -112,43 +172,6 @@ def create_app(service: AssessmentService, settings: DaemonSettings) -> FastAPI:
         log.exception("unexpected error", exc_info=exc)
         return _error_response(500, "internal_error", "The daemon hit an unexpected error; see its log.")
 
-    @app.middleware("http")
-    async def _refuse_oversized_uploads(request: Request,
-                                        call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        """Refuse an upload by its declared size before it is received and spooled to disk."""
-        declared = request.headers.get("content-length", "")
-        limit = settings.audio.max_bytes + MULTIPART_ALLOWANCE_BYTES
-        if request.url.path == "/v1/assess" and declared.isdigit() and int(declared) > limit:
-            error = FileTooLarge(
-                f"The upload is {int(declared) / 1e6:.1f} MB; the daemon accepts recordings of at most "
-                f"{settings.audio.max_bytes / 1e6:.1f} MB."
-            )
-            return _error_response(error.status, error.code, error.message, {"Connection": "close"})
-        return await call_next(request)
-
-    @app.middleware("http")
-    async def _access_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        began = time.perf_counter()
-        response = await call_next(request)
-        outcome = getattr(request.state, "outcome", "")
-        log.info(
-            "%s %s -> %d in %.1f ms%s",
-            request.method, request.url.path, response.status_code, (time.perf_counter() - began) * 1000,
-            f" ({outcome})" if outcome else "",
-        )
-        return response
-
-    async def require_token(request: Request) -> None:
-        if not settings.token:
-            return
-        header = request.headers.get("authorization", "")
-        scheme, _, supplied = header.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(supplied.strip(), settings.token):
-            raise AssessmentError(
-                "A valid bearer token is required (Authorization: Bearer <token>).",
-                code="unauthorized", status=401, headers={"WWW-Authenticate": "Bearer"},
-            )
-
     @app.get("/health", response_model=HealthResponse)
     async def health() -> HealthResponse:
         """Liveness, and whether the backend's model is loaded (open to all: no token needed)."""
@@ -159,8 +182,8 @@ def create_app(service: AssessmentService, settings: DaemonSettings) -> FastAPI:
             load_error=service.load_error,
         )
 
-    @app.get("/v1/info", response_model=InfoResponse, dependencies=[Depends(require_token)],
-             responses={401: ERROR_RESPONSES[401]})
+    @app.get("/v1/info", response_model=InfoResponse,
+             responses={status: ERROR_RESPONSES[status] for status in (401, 403, 421)})
     async def info() -> InfoResponse:
         """Which backend and model answer, their limits and the audio formats accepted."""
         described = service.backend.describe()
@@ -182,15 +205,19 @@ def create_app(service: AssessmentService, settings: DaemonSettings) -> FastAPI:
             queue={"size": service.queue_size, "waiting": service.queued},
         )
 
-    @app.post("/v1/assess", response_model=FeedbackDocument, dependencies=[Depends(require_token)],
-              responses=ERROR_RESPONSES)
+    # Text fields may be as large as the whole upload: a long text is then answered text_too_long (422)
+    # by the text check instead of a bare 400 from the form parser; the guard bounds the body.
+    @app.post(ASSESS_PATH, response_model=FeedbackDocument, dependencies=[Depends(_check_form_fields)],
+              responses=ERROR_RESPONSES, form_limits={"max_part_size": policy.max_body_bytes})
     async def assess(
         http_request: Request,
         audio: Annotated[UploadFile, File(description="the learner's recording (WAV, FLAC, OGG; MP3/WebM/M4A "
                                                       "with ffmpeg)")],
         text: Annotated[str, Form(description="the target sentence, 1-300 characters")],
         native_language: Annotated[str | None, Form(description="ISO 639-1 code, tailors tips")] = None,
-        request_id: Annotated[str | None, Form(description="echoed in the document")] = None,
+        request_id: Annotated[str | None, Form(
+            description="echoed in the document: 1-128 letters, digits and ._:- (generated when absent)",
+            json_schema_extra={"pattern": REQUEST_ID_PATTERN})] = None,
     ) -> FeedbackDocument:
         """Assess a recording of the target sentence and return the version-1 feedback document."""
         started = time.perf_counter()

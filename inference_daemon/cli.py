@@ -20,7 +20,7 @@ from inference_daemon.backends.base import Backend
 from inference_daemon.errors import AssessmentError
 from inference_daemon.pipeline import assess_now, prepare_request
 from inference_daemon.render import render_feedback
-from inference_daemon.settings import DEFAULT_HOST, DEFAULT_PORT, DaemonSettings, check_bind_is_safe
+from inference_daemon.settings import DEFAULT_HOST, DEFAULT_PORT, DaemonSettings, check_bind_is_safe, check_token
 
 log = logging.getLogger("inference_daemon")
 
@@ -54,6 +54,18 @@ def _base_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     serve.add_argument("--workers", type=int, default=_DEFAULTS.workers, help="worker threads running the backend")
     serve.add_argument("--batch-window-ms", type=float, default=_DEFAULTS.batch_window_ms,
                        help="how long to gather concurrent requests into one batch (batching backends)")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       help="a host name the daemon answers to besides localhost, 127.0.0.1 and [::1] when "
+                            "bound to loopback (repeatable; guards against DNS rebinding)")
+    serve.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                       help="a web origin (scheme://host[:port]) whose pages may call the daemon besides "
+                            "loopback ones (repeatable)")
+    serve.add_argument("--body-timeout", type=float, default=_DEFAULTS.body_timeout_s,
+                       help="seconds a client has to send a request's body (default: %(default)g)")
+    serve.add_argument("--max-connections", type=int, default=_DEFAULTS.max_connections,
+                       help="open connections before new requests are answered 503 (default: %(default)s)")
+    serve.add_argument("--keep-alive-timeout", type=int, default=_DEFAULTS.keep_alive_timeout_s,
+                       help="seconds an idle connection stays open (default: %(default)s)")
 
     assess = commands.add_parser("assess", help="assess one recording and print the feedback")
     _add_backend_argument(assess)
@@ -118,9 +130,13 @@ def run_serve(args: argparse.Namespace, backend: Backend) -> int:
         host=args.host, port=args.port, token=args.token or DaemonSettings.token_from_environment(),
         audio=_limits(args), queue_size=args.queue_size, request_timeout_s=args.request_timeout,
         workers=args.workers, batch_window_ms=args.batch_window_ms,
+        allowed_hosts=tuple(args.allowed_host), allowed_origins=tuple(args.allow_origin),
+        body_timeout_s=args.body_timeout, max_connections=args.max_connections,
+        keep_alive_timeout_s=args.keep_alive_timeout,
     )
     try:
         check_bind_is_safe(settings)
+        check_token(settings)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -130,7 +146,8 @@ def run_serve(args: argparse.Namespace, backend: Backend) -> int:
     )
     app = create_app(service, settings)
     log.info("serving backend %s on http://%s:%d", backend.name, settings.host, settings.port)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False,
+                limit_concurrency=settings.max_connections, timeout_keep_alive=settings.keep_alive_timeout_s)
     return 0
 
 

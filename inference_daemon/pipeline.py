@@ -14,10 +14,14 @@ from inference_daemon.audio import AudioLimits, decode_audio
 from inference_daemon.backends.base import AssessmentRequest, Backend
 from inference_daemon.errors import AssessmentError
 from inference_daemon.feedback import FeedbackDocument
-from inference_daemon.sentence import MAX_TEXT_CHARS, validate_target_text
+from inference_daemon.sentence import MAX_TEXT_CHARS, check_latin_script, validate_target_text
 
 _LANGUAGE_CODE = re.compile(r"^[a-zA-Z]{2}$")
 MAX_REQUEST_ID_CHARS = 128
+# What a request id may hold: it is echoed in the document and written to the access log, where a
+# newline or a control character would forge a line.
+REQUEST_ID_PATTERN = rf"^[A-Za-z0-9._:-]{{1,{MAX_REQUEST_ID_CHARS}}}$"
+_REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
 
 
 def check_native_language(code: str | None) -> str | None:
@@ -35,14 +39,16 @@ def check_native_language(code: str | None) -> str | None:
 
 
 def check_request_id(request_id: str | None) -> str:
-    if request_id is None or not request_id.strip():
+    """The client's request id, checked; a fresh one when it sent none."""
+    if request_id is None or request_id == "":
         return uuid.uuid4().hex
-    if len(request_id) > MAX_REQUEST_ID_CHARS:
+    if not _REQUEST_ID.fullmatch(request_id):
         raise AssessmentError(
-            f"request_id is longer than {MAX_REQUEST_ID_CHARS} characters.", code="invalid_request_id",
-            status=422,
+            f"request_id must be 1-{MAX_REQUEST_ID_CHARS} characters of letters, digits and . _ : - "
+            "(no spaces or line breaks).",
+            code="invalid_request_id", status=422,
         )
-    return request_id.strip()
+    return request_id
 
 
 def prepare_request(
@@ -56,6 +62,7 @@ def prepare_request(
 ) -> AssessmentRequest:
     """Validate everything about a request before a backend sees it (cheap checks first)."""
     clean_text = validate_target_text(text, max_text_chars)
+    check_latin_script(clean_text)
     language = check_native_language(native_language)
     rid = check_request_id(request_id)
     audio = decode_audio(audio_bytes, limits)

@@ -7,6 +7,7 @@ One tokeniser for every backend, the add-on's rendering and the tools: the feedb
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from inference_daemon.errors import InvalidText
 
@@ -47,3 +48,19 @@ def validate_target_text(text: str, max_chars: int = MAX_TEXT_CHARS) -> str:
             "The target sentence has no word that can be pronounced.", code="no_pronounceable_word"
         )
     return stripped
+
+
+def check_latin_script(text: str) -> None:
+    """Refuse a sentence with letters outside the Latin script (Chinese, Arabic, Cyrillic...).
+
+    Why: every backend assesses English phones; a Chinese or Arabic sentence would be "assessed"
+    against nothing and get a meaningless score. Accented Latin letters (café, Zürich) pass. Kept
+    apart from :func:`validate_target_text`, whose rules the add-on's deck import mirrors.
+    """
+    foreign = dict.fromkeys(c for c in text if c.isalpha() and "LATIN" not in unicodedata.name(c, ""))
+    if foreign:
+        raise InvalidText(
+            f"Pronunciation Coach assesses English sentences; this one has letters of another script "
+            f"({''.join(list(foreign)[:10])}). Write the target sentence in English.",
+            code="unsupported_language",
+        )

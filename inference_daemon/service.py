@@ -18,6 +18,7 @@ import queue
 import threading
 import time
 from dataclasses import dataclass
+from types import TracebackType
 
 from inference_daemon.backends.base import AssessmentRequest, Backend
 from inference_daemon.errors import AssessmentTimeout, BackendUnavailable, QueueFull
@@ -60,6 +61,9 @@ class AssessmentService:
         # may come straight back) and how many others were already queued.
         self._last_batch_size = 0
         self._queued_during_last_batch = 0
+        # Requests admitted and not yet answered: decoding, queued or in the backend.
+        self._admitted = 0
+        self._admitted_lock = threading.Lock()
 
     # -- life cycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -94,6 +98,39 @@ class AssessmentService:
     def queue_size(self) -> int:
         return self._queue.maxsize
 
+    @property
+    def capacity(self) -> int:
+        """Requests the daemon holds at once: the queue plus what the workers take in one batch each."""
+        return self.queue_size + len(self._workers) * max(1, self.backend.max_batch_size)
+
+    @property
+    def admitted(self) -> int:
+        return self._admitted
+
+    # -- admission ------------------------------------------------------------------------------
+    def admit(self) -> _Admitted:
+        """Take a place for a request before its body is read; raises :class:`QueueFull` when none is left.
+
+        Why here and not at :meth:`submit`: reading and decoding an upload costs more than refusing it,
+        so a full daemon refuses at once. The place is released when the returned context exits.
+        """
+        with self._admitted_lock:
+            if self._admitted >= self.capacity:
+                raise self._queue_full()
+            self._admitted += 1
+        return _Admitted(self)
+
+    def _release(self) -> None:
+        with self._admitted_lock:
+            self._admitted -= 1
+
+    def _queue_full(self) -> QueueFull:
+        retry_after = max(1, round(self.request_timeout_s / 10))
+        return QueueFull(
+            "The daemon is busy with other recordings. Please retry in a moment.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
     # -- submitting -----------------------------------------------------------------------------
     def submit(self, request: AssessmentRequest, started: float | None = None) -> concurrent.futures.Future[
         FeedbackDocument
@@ -105,11 +142,7 @@ class AssessmentService:
         try:
             self._queue.put_nowait(job)
         except queue.Full:
-            retry_after = max(1, round(self.request_timeout_s / 10))
-            raise QueueFull(
-                "The daemon is busy with other recordings. Please retry in a moment.",
-                headers={"Retry-After": str(retry_after)},
-            ) from None
+            raise self._queue_full() from None
         return job.future
 
     async def assess(self, request: AssessmentRequest, started: float | None = None) -> FeedbackDocument:
@@ -215,3 +248,17 @@ class AssessmentService:
                     job.future.set_exception(result)
                 else:
                     job.future.set_result(stamp(result, job.request, job.started))
+
+
+class _Admitted:
+    """An admitted request's place in the service, given back on exit."""
+
+    def __init__(self, service: AssessmentService) -> None:
+        self._service = service
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self._service._release()

@@ -34,7 +34,16 @@ def backend_class(name: str) -> type[Backend]:
         known = ", ".join(available_backends()) or "none"
         raise ValueError(f"Unknown backend {name!r}. Available: {known} (or module:Class).")
     module_name, class_name = target.split(":", 1)
-    module = importlib.import_module(module_name)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if name not in _REGISTRY or exc.name is None or exc.name.startswith("inference_daemon"):
+            raise
+        # A model backend's own dependency (torch, transformers...) is missing: say how to get it.
+        raise ImportError(
+            f"The {name!r} backend needs the Python package {exc.name!r}, which is not installed. "
+            "Install the model extras with 'bash tools/bootstrap.sh --alm' (or pip install -e '.[alm]')."
+        ) from exc
     cls = getattr(module, class_name)
     if not (isinstance(cls, type) and issubclass(cls, Backend)):
         raise ValueError(f"{target} is not a Backend subclass")

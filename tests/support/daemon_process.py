@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -29,6 +30,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class DaemonProcess:
+    url: str
+    pid: int
+
+
 @contextlib.contextmanager
 def running_daemon(*args: str, backend: str = SCRIPTED, env: dict[str, str] | None = None,
                    port: int | None = None, startup_timeout: float = 60.0,
@@ -37,6 +44,16 @@ def running_daemon(*args: str, backend: str = SCRIPTED, env: dict[str, str] | No
 
     ``log_lines``, when given, receives the daemon's log lines once it has stopped.
     """
+    with running_daemon_process(*args, backend=backend, env=env, port=port, startup_timeout=startup_timeout,
+                                wait_loaded=wait_loaded, log_lines=log_lines) as daemon:
+        yield daemon.url
+
+
+@contextlib.contextmanager
+def running_daemon_process(*args: str, backend: str = SCRIPTED, env: dict[str, str] | None = None,
+                           port: int | None = None, startup_timeout: float = 60.0,
+                           wait_loaded: bool = True, log_lines: list[str] | None = None) -> Iterator[DaemonProcess]:
+    """:func:`running_daemon`, yielding the process id too (to read its memory in ``/proc``)."""
     port = port or free_port()
     command = [sys.executable, "-m", "inference_daemon", "serve", "--backend", backend, "--port", str(port),
                *args]
@@ -46,7 +63,7 @@ def running_daemon(*args: str, backend: str = SCRIPTED, env: dict[str, str] | No
         base_url = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(process, base_url, startup_timeout, wait_loaded, log_file)
-            yield base_url
+            yield DaemonProcess(base_url, process.pid)
         finally:
             process.terminate()
             try:
