@@ -29,13 +29,13 @@ from .authoring.import_rules import field_text
 from .client import DaemonClient, DaemonError
 from .config import AddonConfig
 from .document import Feedback
-from .history import AssessmentHistory, HistoryEntry
+from .history import AssessmentHistory, HistoryEntry, migrate_legacy_history
 from .note_type import matching_field
 from .note_writes import attach_recording, write_feedback
 from .queue_store import QueuedRecording, RecordingQueue, new_recording
 from .render import render_feedback, summary_line
 from .review_state import ReviewTracker
-from .storage import HISTORY_FILE, QUEUE_FILE
+from .storage import HISTORY_FILE, QUEUE_FILE, device_id
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,9 @@ class AssessmentFlow:
                  display: ReviewDisplay, not_running_hint: Callable[[], str] = lambda: "") -> None:
         self.mw = mw
         self.queue = RecordingQueue(store_dir / QUEUE_FILE)
-        self.history = AssessmentHistory(store_dir / HISTORY_FILE)
+        assert mw.col is not None
+        self.history = AssessmentHistory(Path(mw.col.media.dir()), device_id(store_dir))
+        migrate_legacy_history(store_dir / HISTORY_FILE, self.history)
         self._config = config
         self._tracker = tracker
         self._display = display

@@ -1,14 +1,21 @@
-"""Every assessment the learner received, kept with its date, and what the progress view shows of it.
+"""Every assessment the learner received, kept where AnkiWeb syncs it, and what the progress view shows of it.
 
-One JSON-lines file per profile under ``user_files`` holds the full feedback documents (the Feedback
-field only keeps the latest rendering). :func:`deck_progress` and :func:`most_mispronounced` are pure
-summaries of those entries.
+The history lives in the collection's media folder, in files named
+``_pronunciation_coach_history-<device>-<YYYY-MM>.json``: media files follow AnkiWeb sync to every
+device (the collection's config would too, but Anki sends all of it on every sync and asks add-ons to
+keep it to a few kilobytes), the leading ``_`` keeps Check Media from calling them unused, and one
+file per device and month means two devices never overwrite each other's entries and a sync uploads
+only the current month. Each entry keeps what the progress view needs, not the whole document.
+:func:`deck_progress` and :func:`word_tallies` are pure summaries of the entries.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import re
+import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -18,6 +25,9 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+FILE_PREFIX = "_pronunciation_coach_history-"
+_FILE_NAME = re.compile(r"_pronunciation_coach_history-[A-Za-z0-9]+-\d{4}-\d{2}\.json")
+
 
 @dataclass(frozen=True)
 class HistoryEntry:
@@ -26,7 +36,7 @@ class HistoryEntry:
     note_id: int
     deck_name: str
     recording: str
-    document: dict[str, Any]
+    document: dict[str, Any]  # at least "score" and the "words" (text, status) that were not ok
 
     @property
     def score(self) -> float:
@@ -36,30 +46,97 @@ class HistoryEntry:
     def when(self) -> datetime:
         return datetime.fromisoformat(self.assessed_at)
 
+    @property
+    def words_needing_work(self) -> list[tuple[str, str]]:
+        """(lower-cased word, status) of each word that was not ``ok``."""
+        return [(str(word["text"]).lower(), str(word.get("status", "mispronounced")))
+                for word in self.document.get("words", ()) if word.get("status") != "ok"]
+
+    def compact(self) -> HistoryEntry:
+        """The same entry with only the document's score and the words needing work (what syncs)."""
+        words = [{"text": word["text"], "status": word.get("status")} for word in self.document.get("words", ())
+                 if word.get("status") != "ok"]
+        return HistoryEntry(self.assessed_at, self.card_id, self.note_id, self.deck_name, self.recording,
+                            {"score": self.score, "words": words})
+
+
+def _entry(data: Any) -> HistoryEntry:
+    return HistoryEntry(**data)
+
 
 class AssessmentHistory:
-    """Append-only store in ``path``."""
+    """This collection's history: read from every device's files in ``media_dir``, written to this device's."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, media_dir: Path, device_id: str) -> None:
+        self.media_dir = media_dir
+        self.device_id = re.sub(r"[^A-Za-z0-9]", "", device_id) or "device"
+
+    def file_for(self, when: datetime) -> Path:
+        return self.media_dir / f"{FILE_PREFIX}{self.device_id}-{when:%Y-%m}.json"
+
+    def files(self) -> list[Path]:
+        return sorted(path for path in self.media_dir.glob(f"{FILE_PREFIX}*.json") if _FILE_NAME.fullmatch(path.name))
 
     def append(self, entry: HistoryEntry) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
+        self.extend([entry])
+
+    def extend(self, entries: Iterable[HistoryEntry]) -> None:
+        by_file: dict[Path, list[HistoryEntry]] = {}
+        for entry in entries:
+            by_file.setdefault(self.file_for(entry.when), []).append(entry.compact())
+        for path, added in by_file.items():
+            _write_atomically(path, [asdict(entry) for entry in [*_read(path), *added]])
 
     def entries(self) -> list[HistoryEntry]:
-        if not self.path.exists():
-            return []
-        entries = []
-        for number, line in enumerate(self.path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                entries.append(HistoryEntry(**json.loads(line)))
-            except (ValueError, TypeError) as exc:
-                log.warning("skipping unreadable history line %d of %s: %s", number, self.path, exc)
-        return entries
+        """Every device's entries, each once, oldest first."""
+        seen: dict[tuple[str, int], HistoryEntry] = {}
+        for path in self.files():
+            for entry in _read(path):
+                seen.setdefault((entry.assessed_at, entry.card_id), entry)
+        return sorted(seen.values(), key=lambda entry: entry.when)
+
+
+def _read(path: Path) -> list[HistoryEntry]:
+    if not path.exists():
+        return []
+    try:
+        return [_entry(item) for item in json.loads(path.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError) as exc:
+        log.warning("skipping unreadable history file %s: %s", path, exc)
+        return []
+
+
+def _write_atomically(path: Path, payload: list[dict[str, Any]]) -> None:
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".pc-history-", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(payload, handle, ensure_ascii=False, separators=(",", ":"))
+    os.replace(temporary, path)
+
+
+def read_legacy_history(path: Path) -> list[HistoryEntry]:
+    """The JSON-lines history that earlier versions kept in ``user_files`` (which does not sync)."""
+    if not path.exists():
+        return []
+    entries = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entries.append(_entry(json.loads(line)))
+        except (ValueError, TypeError) as exc:
+            log.warning("skipping unreadable history line %d of %s: %s", number, path, exc)
+    return entries
+
+
+def migrate_legacy_history(legacy_path: Path, history: AssessmentHistory) -> int:
+    """Move the ``user_files`` history into the synced one (once: the old file is renamed); returns how many."""
+    entries = read_legacy_history(legacy_path)
+    if entries:
+        history.extend(entries)
+    if legacy_path.exists():
+        os.replace(legacy_path, legacy_path.with_suffix(".migrated.jsonl"))
+        log.info("moved %d history entries from %s into the collection's media folder", len(entries), legacy_path)
+    return len(entries)
 
 
 def deck_names(entries: Iterable[HistoryEntry]) -> list[str]:
@@ -72,12 +149,31 @@ def deck_progress(entries: Iterable[HistoryEntry], deck_name: str | None = None)
     return sorted((entry.when, entry.score) for entry in chosen)
 
 
-def most_mispronounced(entries: Iterable[HistoryEntry], deck_name: str | None = None,
-                       limit: int = 15) -> list[tuple[str, int]]:
-    """The words most often not ``ok``, lower-cased, with how often; ties in alphabetical order."""
-    counts: Counter[str] = Counter()
+@dataclass(frozen=True)
+class WordTally:
+    word: str
+    mispronounced: int
+    missing: int
+
+    @property
+    def total(self) -> int:
+        return self.mispronounced + self.missing
+
+
+def word_tallies(entries: Iterable[HistoryEntry], deck_name: str | None = None, limit: int = 15) -> list[WordTally]:
+    """The words most often needing work, mispronounced and skipped counted apart; ties alphabetical."""
+    counts: Counter[tuple[str, str]] = Counter()
     for entry in entries:
         if deck_name is None or entry.deck_name == deck_name:
-            counts.update(word["text"].lower() for word in entry.document.get("words", ())
-                          if word.get("status") != "ok")
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+            counts.update(entry.words_needing_work)
+    words = {word for word, _ in counts}
+    tallies = [WordTally(word, counts[(word, "mispronounced")], counts[(word, "missing")]) for word in words]
+    return sorted(tallies, key=lambda tally: (-tally.total, tally.word))[:limit]
+
+
+def most_mispronounced(entries: Iterable[HistoryEntry], deck_name: str | None = None,
+                       limit: int = 15) -> list[tuple[str, int]]:
+    """The words most often mispronounced (skipped words are not counted), with how often."""
+    tallies = [tally for tally in word_tallies(entries, deck_name, limit=10_000) if tally.mispronounced]
+    ranked = sorted(tallies, key=lambda tally: (-tally.mispronounced, tally.word))[:limit]
+    return [(tally.word, tally.mispronounced) for tally in ranked]

@@ -7,6 +7,7 @@ known in advance while the HTTP path, the queue, the note writes and the schedul
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 pytest.importorskip("aqt")
@@ -186,7 +188,7 @@ def test_mispronounced_reading_writes_feedback_and_turns_good_into_again(
     assert card_marker_survived(anki), "linking the recording and writing the feedback did not redraw the card"
     from aqt import gui_hooks
 
-    replayed = gui_hooks.reviewer_will_replay_recording(None)
+    replayed = gui_hooks.reviewer_will_replay_recording(None)  # type: ignore[arg-type]
     assert replayed == str(Path(anki.mw.col.media.dir()) / media_file), "V replays this recording"
     history = coach().flow.history.entries()
     assert history[-1].note_id == card.nid and history[-1].deck_name == "E2E::mispronounced"
@@ -303,22 +305,59 @@ def test_menu_checks_the_daemon_and_shows_progress(anki: AnkiSession, voice: Fil
     menu.show_progress()
     dialog = menu.progress_dialog
     anki.pump(0.3)
-    words = [dialog.words.item(row).text() for row in range(dialog.words.count())]
-    assert words and words[0].startswith("think")
+    assert dialog.words.item(0, 0).text() == "think" and int(dialog.words.item(0, 1).text()) >= 1
     assert len(dialog.chart.points) == len(coach().flow.history.entries())
+    assert dialog.width() >= 900 and dialog.chart.minimumWidth() >= 560
     ARTIFACTS.mkdir(exist_ok=True)
     dialog.grab().save(str(ARTIFACTS / "progress-view.png"))
+    dialog.practise.click()
+    browser = anki.wait_until(lambda: [w for w in QApplication.topLevelWidgets()
+                                       if type(w).__name__ == "Browser" and w.isVisible()], what="the browser")[0]
+    anki.wait_until(lambda: browser.table.len() > 0, what="the cards needing work in the browser")
+    assert "pronunciation::needs-work" in browser.current_search()
+    browser.close()
     dialog.close()
 
-    from aqt.addons import AddonsDialog, ConfigEditor
 
+def test_settings_form_saves_into_the_json_config(anki: AnkiSession) -> None:
+    from aqt.addons import AddonsDialog, ConfigEditor
+    from aqt.qt import QApplication
+
+    menu = coach().menu
     menu.open_settings()
+    form = menu.settings_dialog
+    anki.wait_until(form.isVisible, what="the settings dialog")
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, AddonsDialog) and w.isVisible()]
+    assert form.daemon_url.text() == coach().config().daemon_url
+    form.resize(680, form.sizeHint().height())
+    anki.pump(0.3)
+    ARTIFACTS.mkdir(exist_ok=True)
+    form.grab().save(str(ARTIFACTS / "settings-dialog.png"))
+    form.max_recording.setValue(9)
+    form.policy.setCurrentIndex(form.policy.findData("hard"))
+    form.native_language.setCurrentIndex(form.native_language.findData("es"))
+    form.shortcut.setKeySequence("V")
+    form.accept()
+    assert form.isVisible() and "reviewer keys" in form.problem.text(), "a reserved key is refused before saving"
+    form.shortcut.setKeySequence("Ctrl+Alt+R")
+    form.accept()
+    try:
+        saved = anki.mw.addonManager.getConfig(ADDON_PACKAGE)
+        assert (saved["max_recording_s"], saved["on_mispronounced"], saved["native_language"]) == (9, "hard", "es")
+        assert saved["sentence_field"] == "Sentence", "keys the form does not show are kept"
+        assert coach().config().shortcut == "Ctrl+Alt+R"
+        defaults = json.loads((anki.addon_dir / "config.json").read_text(encoding="utf-8"))
+        jsonschema.validate(saved, json.loads((anki.addon_dir / "config.schema.json").read_text(encoding="utf-8")))
+        assert set(defaults) <= set(saved)
+    finally:
+        anki.set_config(max_recording_s=15, on_mispronounced="again", native_language="", shortcut="Ctrl+Shift+R")
+
+    menu.open_json_config()
     editors = anki.wait_until(lambda: [w for w in QApplication.topLevelWidgets()
-                                       if isinstance(w, ConfigEditor) and w.isVisible()], what="the config editor")
+                                       if isinstance(w, ConfigEditor) and w.isVisible()], what="the JSON editor")
     assert '"daemon_url"' in editors[0].form.editor.toPlainText()
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, ConfigEditor | AddonsDialog) and widget.isVisible():
-            widget.reject()
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, AddonsDialog) and w.isVisible()]
+    editors[0].reject()
 
 
 def test_recording_stops_by_itself_at_the_maximum_length(anki: AnkiSession, voice: FileRecorderFactory) -> None:
