@@ -28,7 +28,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from inference_daemon.backends.alm.prompt import AnswerFormat
+from inference_daemon.backends.alm.prompt import AnswerFormat, PromptStyle
 from inference_daemon.datasets import l2arctic, speechocean
 from inference_daemon.datasets.records import AnnotatedUtterance
 from inference_daemon.training.dataset_file import (
@@ -42,6 +42,7 @@ from inference_daemon.training.dataset_file import (
 from inference_daemon.training.examples import training_examples, write_examples
 from inference_daemon.training.feedback_text import FeedbackRewriter, add_feedback
 from inference_daemon.training.llm_rewrite import LLMRewriter
+from inference_daemon.training.presets import PAPER_DATASET, add_preset_argument, apply_preset
 from inference_daemon.training.settings import answer_formats_argument
 
 log = logging.getLogger("build_dataset")
@@ -51,7 +52,7 @@ def _speakers(value: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in value.split(",") if s.strip())
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> tuple[argparse.ArgumentParser, list[argparse.ArgumentParser]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     common = argparse.ArgumentParser(add_help=False)
@@ -61,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="answer formats of the examples, comma-separated (default: json,text)")
     common.add_argument("--no-native-language-in-prompt", action="store_true",
                         help="leave the speaker's first language out of the examples' prompts")
+    common.add_argument("--prompt-style", choices=[s.value for s in PromptStyle if s is not PromptStyle.paper_gpt4o],
+                        default=PromptStyle.project.value,
+                        help="prompt of the examples: the project's (default) or the paper's (paper-tuned)")
+    add_preset_argument(common)
     common.add_argument("--llm-url", help="OpenAI-compatible endpoint that rewrites the feedback, e.g. "
                         "http://localhost:8000/v1 (default: the knowledge base's text as it is)")
     common.add_argument("--llm-model", help="model name to ask at --llm-url")
@@ -85,8 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("release", type=Path, help="train_data.json or test_data.json of the release")
     release.add_argument("--audio-root", type=Path, help="folder that the records' relative audio paths start from")
     release.add_argument("--split", choices=("by-speaker", *SPLITS), default="by-speaker",
-                         help="split of every record, or by speaker (test speakers: test; default)")
-    return parser
+                         help="split of every record, or by speaker (test speakers: test; default; --preset paper: "
+                              "train, as the paper trains on every record of train_data.json)")
+    return parser, [arctic, ocean, release]
 
 
 def _rewriter(args: argparse.Namespace) -> FeedbackRewriter | None:
@@ -117,7 +123,10 @@ def _collect(args: argparse.Namespace) -> Iterable[tuple[AnnotatedUtterance, str
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser, commands = build_parser()
+    apply_preset(parser, argv, PAPER_DATASET, commands)
+    apply_preset(parser, argv, {"split": "train"}, commands[2:])
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     rewriter = _rewriter(args)
     items: list[DatasetItem] = []
@@ -135,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         log.info("LLM: %d requests, %d fell back to the knowledge base's text", rewriter.requests, rewriter.fallbacks)
     if args.examples:
         examples = training_examples(tqdm(items, desc="examples", unit="utt"), args.formats,
-                                     native_language_in_prompt=not args.no_native_language_in_prompt)
+                                     native_language_in_prompt=not args.no_native_language_in_prompt,
+                                     prompt_style=PromptStyle(args.prompt_style))
         log.info("wrote %d training examples to %s", write_examples(examples, args.examples), args.examples)
     return 0
 

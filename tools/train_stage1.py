@@ -2,8 +2,10 @@
 
 Only the projector learns (the Whisper encoder and the LM stay frozen), on speech-transcript
 pairs from a Kaldi-style data folder (``wav.scp`` + ``text``) or a TSV file (``path<TAB>text``).
-Defaults are the paper's: 1 epoch, learning rate 1e-3, batch 128 by gradient accumulation,
-cosine schedule, 3 % warm-up, bf16 on GPUs that support it. The output is a complete speech LLM
+Defaults: 1 epoch, learning rate 1e-3, batch 128 by gradient accumulation, cosine schedule, 3 %
+warm-up, bf16 on GPUs that support it. ``--preset paper`` takes the paper's: batch 256, Whisper-large
+(v1) into Llama-3.1-8B-Instruct, its 16 instruction phrasings, at most 200k pairs (it used Common
+Voice 15.0 English). The output is a complete speech LLM
 directory (``--model`` for stage 2 and for ``serve --backend alm``).
 
     python tools/train_stage1.py /data/librispeech/train-clean-100 --encoder openai/whisper-large-v3 \\
@@ -16,9 +18,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import random
 import sys
 from pathlib import Path
 
+from inference_daemon.training.presets import PAPER_STAGE1, add_preset_argument, apply_preset
 from inference_daemon.training.settings import (
     STAGE1_EPOCHS,
     STAGE1_LEARNING_RATE,
@@ -39,12 +43,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", type=Path, help="speech LLM directory to start from (e.g. tools/make_tiny_alm.py's)")
     parser.add_argument("--encoder", help="or assemble one: Whisper checkpoint (directory or hub id)")
     parser.add_argument("--llm", help="... and causal LM (directory or hub id)")
+    parser.add_argument("--instructions", choices=("project", "paper"), default="project",
+                        help="the project's transcription prompt (default), or one of the paper's 16 phrasings per "
+                             "example, drawn at random, with no system message")
+    parser.add_argument("--max-pairs", type=int, help="train on at most this many pairs, drawn at random (seeded)")
+    add_preset_argument(parser)
     add_training_arguments(parser, learning_rate=STAGE1_LEARNING_RATE, epochs=STAGE1_EPOCHS, lora=False)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    apply_preset(parser, argv, PAPER_STAGE1)
+    args = parser.parse_args(argv)
     if args.model is None and not (args.encoder and args.llm):
         raise SystemExit("give --model DIR, or --encoder and --llm")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -54,11 +65,13 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = settings_from_arguments(args)
     pairs = read_pairs(args.pairs, args.audio_root)
+    if args.max_pairs is not None and len(pairs) > args.max_pairs:
+        pairs = random.Random(settings.seed).sample(pairs, args.max_pairs)
     log.info("%d speech-transcript pairs from %s", len(pairs), args.pairs)
     dtype = load_dtype(settings)
     model = (SpeechLLM.load(args.model, dtype=dtype) if args.model is not None
              else SpeechLLM.from_parts(args.encoder, args.llm, dtype=dtype))
-    report = train_projector(model, pairs, settings, args.out)
+    report = train_projector(model, pairs, settings, args.out, instructions=args.instructions)
     log.info("loss %.4f -> %.4f over %d steps", report.losses[0], report.losses[-1], report.steps)
     return 0
 

@@ -4,9 +4,11 @@ Reads a dataset file (``tools/build_dataset.py``, or a released L2-Arctic-plus J
 each utterance into examples with the ``alm`` backend's own prompt and answer formats. Defaults
 are the paper's: LoRA r 4, alpha 16, dropout 0.05 on every linear layer of the LM except
 ``lm_head``, learning rate 9e-4, 5 epochs, batch 128 by gradient accumulation, cosine schedule,
-3 % warm-up, bf16 where supported. A speech LLM directory (stage 1's output) gives a tuned
-directory for ``serve --backend alm --model OUT`` (adapter and projector inside); any other model
-(Qwen2-Audio-7B-Instruct and compatible) gives an adapter for ``--model BASE --adapter OUT``.
+3 % warm-up, bf16 where supported. ``--preset paper`` also takes the paper's data layout: the text
+format only, no first language, its fine-tuning prompt (``--prompt-style paper-tuned``). A speech
+LLM directory (stage 1's output) gives a tuned directory for ``serve --backend alm --model OUT``
+(adapter and projector inside); any other model (Qwen2-Audio-7B-Instruct and compatible) gives an
+adapter for ``--model BASE --adapter OUT``.
 
     python tools/train_stage2.py data/l2arctic.json --model runs/stage1 --out runs/stage2
     accelerate launch --num_processes 8 tools/train_stage2.py data/l2arctic.json --model runs/stage1 \\
@@ -21,9 +23,10 @@ import logging
 import sys
 from pathlib import Path
 
-from inference_daemon.backends.alm.prompt import AnswerFormat
+from inference_daemon.backends.alm.prompt import AnswerFormat, PromptStyle
 from inference_daemon.training.dataset_file import read_dataset
 from inference_daemon.training.examples import training_examples
+from inference_daemon.training.presets import PAPER_STAGE2, add_preset_argument, apply_preset
 from inference_daemon.training.settings import (
     STAGE2_EPOCHS,
     STAGE2_LEARNING_RATE,
@@ -48,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: json,text)")
     parser.add_argument("--no-native-language-in-prompt", action="store_true",
                         help="leave the speaker's first language out of the prompts")
+    parser.add_argument("--prompt-style", choices=[s.value for s in PromptStyle if s is not PromptStyle.paper_gpt4o],
+                        default=PromptStyle.project.value,
+                        help="the project's prompt (default) or the paper's (paper-tuned: its fine-tuning prompt "
+                             "and answer layout; serve the model with the same --prompt-style)")
+    add_preset_argument(parser)
     parser.add_argument("--freeze-projector", action="store_true",
                         help="speech LLM: train the adapter only (default: the projector too)")
     add_training_arguments(parser, learning_rate=STAGE2_LEARNING_RATE, epochs=STAGE2_EPOCHS, lora=True)
@@ -55,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    apply_preset(parser, argv, PAPER_STAGE2)
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from inference_daemon.backends.alm.qwen_audio import AudioTextTransformer
     from inference_daemon.backends.alm.speech_llm import SpeechLLM, is_speech_llm_directory
@@ -64,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = settings_from_arguments(args)
     items = read_dataset(args.dataset, args.split, args.audio_root)
-    examples = training_examples(items, args.formats, native_language_in_prompt=not args.no_native_language_in_prompt)
+    examples = training_examples(items, args.formats, native_language_in_prompt=not args.no_native_language_in_prompt,
+                                 prompt_style=PromptStyle(args.prompt_style))
     log.info("%d utterances of split %s -> %d examples", len(items), args.split, len(examples))
     dtype = load_dtype(settings)
     if is_speech_llm_directory(Path(args.model)):

@@ -10,6 +10,7 @@ default, the projector) on the instruction examples. Outputs are model directori
 from __future__ import annotations
 
 import logging
+import random
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,15 +55,29 @@ class SpeechLLMAnswerLoss(nn.Module):
         return loss
 
 
+def paper_transcription_prompts(count: int, seed: int) -> list[Prompt]:
+    """The paper's stage-1 prompts: one of its 16 phrasings per example, drawn once at random (seeded)."""
+    from inference_daemon.backends.alm.paper_prompts import STAGE1_PHRASES, stage1_prompt
+
+    draw = random.Random(seed)
+    return [stage1_prompt(draw.choice(STAGE1_PHRASES)) for _ in range(count)]
+
+
 def train_projector(model: SpeechLLM, pairs: Sequence[SpeechTranscriptPair], settings: TrainingSettings,
-                    out_dir: Path) -> TrainingReport:
-    """Stage 1: train the projector alone on speech-transcript pairs and save the whole model to ``out_dir``."""
+                    out_dir: Path, instructions: str = "project") -> TrainingReport:
+    """Stage 1: train the projector alone on speech-transcript pairs and save the whole model to ``out_dir``.
+
+    ``instructions``: ``project`` asks every pair with :func:`transcription_prompt`; ``paper`` with the
+    paper's phrasings (:func:`paper_transcription_prompts`).
+    """
     if isinstance(model.llm, PeftModel):
         raise ValueError("stage 1 trains the projector of a model without adapter; this one carries one")
     accelerator = make_accelerator(settings)
     model.requires_grad_(False)
     model.projector.float().requires_grad_(True)
-    items = [TuningItem(pair.audio_path, transcription_prompt(), pair.transcript) for pair in pairs]
+    prompts = (paper_transcription_prompts(len(pairs), settings.seed) if instructions == "paper"
+               else [transcription_prompt()] * len(pairs))
+    items = [TuningItem(pair.audio_path, prompt, pair.transcript) for pair, prompt in zip(pairs, prompts, strict=True)]
     report = train(SpeechLLMAnswerLoss(model), items, settings, accelerator)
     if accelerator.is_main_process:
         model.save(out_dir)

@@ -15,6 +15,7 @@ the text format, the format's own markers inside a text ("the word: ...") are de
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
 from inference_daemon.backends.alm.answers import (
     MAX_NOTE_CHARS,
@@ -129,3 +130,24 @@ def target(utterance: AnnotatedUtterance, native_language: str | None, answer_fo
     if answer_format is AnswerFormat.json:
         return json_target(utterance, native_language)
     return text_target(utterance, native_language)
+
+
+def _full_stop(text: str) -> str:
+    return text if text.endswith(".") else f"{text}."
+
+
+def paper_text_target(mis_exp_sug: Mapping[str, Sequence[Mapping[str, str]]]) -> str:
+    """The answer of the paper's fine-tuning data for a release record's ``mis_exp_sug``.
+
+    One line per key, in the record's order, with the word as the release keys it (lower case);
+    each non-empty issue and suggestion ends with a full stop and a word's items are joined by
+    spaces: ``word: <w> issue: <I1. I2.> suggestion: <S1. S2.>``; ``No Problem`` when empty.
+    """
+    if not mis_exp_sug:
+        return "No Problem"
+    lines = []
+    for word, items in mis_exp_sug.items():
+        issues = [_full_stop(item["issue"]) for item in items if item.get("issue")]
+        suggestions = [_full_stop(item["suggestion"]) for item in items if item.get("suggestion")]
+        lines.append(f"word: {word} issue: {' '.join(issues)} suggestion: {' '.join(suggestions)}")
+    return "\n".join(lines)

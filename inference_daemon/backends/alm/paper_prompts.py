@@ -189,3 +189,30 @@ def paper_prompt(sentence: str, answer_format: AnswerFormat, style: PromptStyle)
         return Prompt(system=GPT4O_SYSTEM, preamble=_GPT4O_BEFORE_RECORDING.replace("{ground_truth}", sentence),
                       instruction=_GPT4O_AFTER_RECORDING, answer_format=answer_format)
     raise ValueError(f"{style.value} is not one of the paper's prompts")
+
+
+#: The paper's 16 stage-1 instructions (``build_pretrain_dataset.py``); ``<speech>`` marks the recording.
+STAGE1_PHRASES = (
+    "Repeat the content of the audio <speech>",
+    "Transcribe <speech>",
+    "What is being said in <speech>",
+    "Can you interpret <speech>?",
+    "Please convert <speech> into text",
+    "What does <speech> say?",
+    "Could you transcribe <speech> for me?",
+    "I need the text of <speech>",
+    "Can you write out <speech>?",
+    "What's the content of <speech>?",
+    "Please provide the transcript of <speech>",
+    "Can you decode <speech>?",
+    "What is the transcription of <speech>?",
+    "Can you jot down <speech>?",
+    "What is the written form of <speech>?",
+    "Can you transcribe <speech>?",
+)
+
+
+def stage1_prompt(phrase: str) -> Prompt:
+    """A stage-1 prompt of the paper: no system message, the recording where the phrase says ``<speech>``."""
+    before, _, after = phrase.partition("<speech>")
+    return Prompt(system=None, preamble=before, instruction=after, answer_format=AnswerFormat.text)
