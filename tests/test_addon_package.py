@@ -33,12 +33,22 @@ def test_archive_has_the_addon_contents_at_its_root(built: Path) -> None:
     with zipfile.ZipFile(built) as archive:
         names = archive.namelist()
         manifest = json.loads(archive.read("manifest.json"))
-    assert {"manifest.json", "config.json", "config.md", "__init__.py", "feedback_schema.json"} <= set(names)
+    assert {"manifest.json", "config.json", "config.md", "__init__.py", "feedback_schema.json",
+            "LICENSE", "THIRD_PARTY_NOTICES.md"} <= set(names)
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc") or "user_files" in name]
     assert manifest["package"] == ADDON_PACKAGE and manifest["name"] == "Pronunciation Coach"
     expected = {path.relative_to(ADDON_DIR).as_posix() for path in ADDON_DIR.rglob("*.py")
                 if "__pycache__" not in path.parts}
     assert expected <= set(names)
+
+
+def test_the_licence_and_the_third_party_credits_ship_with_the_addon(built: Path) -> None:
+    with zipfile.ZipFile(built) as archive:
+        licence = archive.read("LICENSE").decode()
+        notices = archive.read("THIRD_PARTY_NOTICES.md").decode()
+    assert licence.startswith("MIT License") and licence == (REPO_ROOT / "LICENSE").read_text(encoding="utf-8")
+    for credited in ("PocketSphinx", "CMUdict", "speechocean762", "espeak-ng", "Whisper", "CC BY 4.0"):
+        assert credited in notices
 
 
 @pytest.mark.e2e
@@ -51,7 +61,8 @@ def test_packaged_addon_installs_into_a_fresh_profile_and_loads(built: Path, tmp
     assert loaded["config"] == json.loads((ADDON_DIR / "config.json").read_text(encoding="utf-8"))
     assert loaded["shortcut"] == "Ctrl+Shift+R"
     assert "Pronunciation Coach" in loaded["tools_menu"]
-    assert loaded["note_type"] and loaded["errors"] == []
+    assert not loaded["note_type"], "the note type waits until the learner adds sentences"
+    assert loaded["errors"] == []
 
 
 def test_development_install_links_the_working_copy(tmp_path: Path) -> None:

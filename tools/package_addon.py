@@ -20,6 +20,8 @@ from tqdm import tqdm
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ADDON_DIR = REPO_ROOT / "addon"
 MANIFEST = REPO_ROOT / "manifest.json"
+#: shipped at the archive's root beside the add-on's code: the licence and the third-party credits
+LEGAL_FILES = (REPO_ROOT / "LICENSE", REPO_ROOT / "THIRD_PARTY_NOTICES.md")
 EXCLUDED_PARTS = frozenset({"__pycache__", "user_files", ".mypy_cache", ".ruff_cache"})
 EXCLUDED_NAMES = frozenset({"meta.json", ".DS_Store"})
 EXCLUDED_SUFFIXES = (".pyc", ".pyo")
@@ -51,9 +53,11 @@ def build(out_dir: Path, addon_dir: Path = ADDON_DIR, manifest_path: Path = MANI
     files = addon_files(addon_dir)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", json.dumps(manifest, indent=2) + "\n")
+        for legal in LEGAL_FILES:
+            archive.write(legal, legal.name)
         for relative in tqdm(files, desc="packaging", unit="file"):
             archive.write(addon_dir / relative, relative.as_posix())
-    log.info("wrote %s (%d files)", target, len(files) + 1)
+    log.info("wrote %s (%d files)", target, len(files) + 1 + len(LEGAL_FILES))
     return target
 
 
