@@ -25,13 +25,14 @@ from aqt.operations import CollectionOp, QueryOp
 from aqt.qt import QTimer
 from aqt.utils import tooltip
 
+from .audio_compression import compressed_bytes
 from .authoring.import_rules import field_text
 from .client import DaemonClient, DaemonError
 from .config import AddonConfig
 from .document import Feedback
 from .history import AssessmentHistory, HistoryEntry, migrate_legacy_history
 from .note_type import matching_field
-from .note_writes import attach_recording, write_feedback
+from .note_writes import RECORDING_PREFIX, attach_recording, write_feedback
 from .queue_store import QueuedRecording, RecordingQueue, new_recording
 from .render import render_feedback, summary_line
 from .review_state import ReviewTracker
@@ -108,8 +109,9 @@ class AssessmentFlow:
         sentence_field = matching_field(note, config.sentence_field)
         if sentence_field is None:
             return
-        media_file = col.media.write_data(f"pronunciation_coach_{note.id}_{time.strftime('%Y%m%d-%H%M%S')}.wav",
-                                          wav_path.read_bytes())
+        audio, extension = compressed_bytes(wav_path)
+        media_file = col.media.write_data(
+            f"{RECORDING_PREFIX}{note.id}_{time.strftime('%Y%m%d-%H%M%S')}.{extension}", audio)
         entry = new_recording(card.id, note.id, media_file, field_text(note[sentence_field]))
         self.queue.add(entry)
         self._tracker.recording_sent(card.id, entry.id)
@@ -120,7 +122,8 @@ class AssessmentFlow:
             return
         # The reviewer is the initiator, so it does not redraw the card (which would replay its audio):
         # the reviewer updates what is on screen itself.
-        CollectionOp(self.mw, lambda col: attach_recording(col, note.id, recording_field, media_file)) \
+        keep = {item.media_file for item in self.queue.items()}  # still to be sent: never trashed
+        CollectionOp(self.mw, lambda col: attach_recording(col, note.id, recording_field, media_file, keep)) \
             .success(lambda _: self.send(entry)) \
             .failure(lambda exc: self._kept_after_failure(entry, f"the recording could not be linked ({exc})")) \
             .run_in_background(initiator=self.mw.reviewer)

@@ -96,3 +96,40 @@ def test_the_sentence_sent_is_the_text_without_markup_or_sounds() -> None:
     # Lines of the field (Enter makes a <div>, Shift+Enter a <br>) stay separate words.
     assert assessment_flow.field_text("<div>I</div><div>think</div>so") == "I think so"
     assert assessment_flow.field_text("I<br>think so.") == "I think so."
+
+
+def test_a_replaced_recording_goes_to_the_media_trash_unless_still_needed(col: Collection) -> None:
+    note_id = add_practice_note(col)
+    media = Path(col.media.dir())
+    names = [col.media.write_data(f"pronunciation_coach_{note_id}_{n}.mp3", b"ID3" + bytes([n]) * 64)
+             for n in range(4)]
+    note_writes.attach_recording(col, note_id, "Recording", names[0])
+    note_writes.attach_recording(col, note_id, "Recording", names[1])
+    assert not (media / names[0]).exists(), "the replaced recording left the media folder (Check Media can restore)"
+    assert col.get_note(note_id)["Recording"] == f"[sound:{names[1]}]"
+
+    note_writes.attach_recording(col, note_id, "Recording", names[2], keep={names[1]})
+    assert (media / names[1]).exists(), "a recording still queued for the daemon is kept"
+
+    other = col.get_note(add_practice_note(col, "Another sentence."))
+    other["Recording"] = f"[sound:{names[2]}]"
+    col.update_note(other)
+    note_writes.attach_recording(col, note_id, "Recording", names[3])
+    assert (media / names[2]).exists(), "a recording another note links is kept"
+
+
+def test_recordings_and_reference_audio_are_stored_as_mp3(tmp_path: Path) -> None:
+    import soundfile
+
+    espeak_wav = pytest.importorskip("tests.support.audio_files").espeak_wav
+    compression = addon_module("audio_compression")
+    if compression.encoder_name() is None:
+        pytest.skip("neither lame nor ffmpeg is installed")
+    wav = espeak_wav("I think we should leave early.", tmp_path / "voice.wav")
+    audio, extension = compression.compressed_bytes(wav)
+    assert extension == "mp3"
+    assert audio[:3] == b"ID3" or audio[:2] in (b"\xff\xfb", b"\xff\xf3")
+    assert len(audio) < wav.stat().st_size / 3
+    (tmp_path / "voice.mp3").write_bytes(audio)
+    samples, rate = soundfile.read(tmp_path / "voice.mp3")
+    assert abs(len(samples) / rate - soundfile.info(wav).duration) < 0.2, "the MP3 holds the whole reading"

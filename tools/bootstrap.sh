@@ -19,7 +19,7 @@ for arg in "$@"; do
       # Headless Qt/WebEngine for the end-to-end tests of the add-on in a real Anki window.
       apt_packages+=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libnss3 libxcomposite1 libxdamage1
                      libxrandr2 libxtst6 libasound2 libxshmfence1 libgbm1 libfontconfig1 libdbus-1-3
-                     libportaudio2)
+                     libportaudio2 lame)
       ;;
     --alm) extras+=(alm eval) ;;
     -h|--help) sed -n '2,9p' "$0"; exit 0 ;;

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from anki.collection import Collection
 
+from ..audio_compression import compressed_bytes
+
 log = logging.getLogger(__name__)
 
 DEFAULT_VOICE = "en-us"
@@ -33,10 +35,10 @@ def sound_tags_in(field_html: str) -> str:
     return " ".join(_SOUND_TAG.findall(field_html))
 
 
-def reference_filename(sentence: str, voice: str) -> str:
+def reference_filename(sentence: str, voice: str, extension: str = "mp3") -> str:
     """A media name fixed by sentence and voice, so importing the same sentence twice stores one file."""
     digest = hashlib.sha1(f"{voice}\n{sentence}".encode()).hexdigest()[:16]
-    return f"pronunciation-coach-ref-{digest}.wav"
+    return f"pronunciation-coach-ref-{digest}.{extension}"
 
 
 class EspeakReferenceAudio:
@@ -56,13 +58,15 @@ class EspeakReferenceAudio:
 
     def sound_tag(self, col: Collection, sentence: str) -> str:
         """``[sound:…]`` for the stored recording of ``sentence``, or "" when espeak-ng fails on it."""
-        wav = self._synthesize(sentence)
-        if wav is None:
+        spoken = self._synthesize(sentence)
+        if spoken is None:
             return ""
-        stored = col.media.write_data(reference_filename(sentence, self.voice), wav)
+        audio, extension = spoken
+        stored = col.media.write_data(reference_filename(sentence, self.voice, extension), audio)
         return f"[sound:{stored}]"
 
-    def _synthesize(self, sentence: str) -> bytes | None:
+    def _synthesize(self, sentence: str) -> tuple[bytes, str] | None:
+        """(audio, extension): MP3 when an encoder is at hand (a tenth of the WAV's size), else the WAV."""
         with tempfile.TemporaryDirectory(prefix="pronunciation-coach-tts-") as folder:
             wav_path = Path(folder) / "reference.wav"
             try:
@@ -74,8 +78,9 @@ class EspeakReferenceAudio:
                     check=True,
                     timeout=_SYNTHESIS_TIMEOUT_S,
                 )
-                wav = wav_path.read_bytes()
+                if not wav_path.stat().st_size:
+                    return None
+                return compressed_bytes(wav_path)
             except (OSError, subprocess.SubprocessError) as error:
                 log.warning("espeak-ng could not speak %r: %s", sentence, error)
                 return None
-        return wav or None
