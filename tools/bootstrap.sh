@@ -16,10 +16,11 @@ for arg in "$@"; do
   case "$arg" in
     --dev)
       extras+=(dev)
-      # Headless Qt/WebEngine for the end-to-end tests of the add-on in a real Anki window.
+      # Headless Qt/WebEngine for the end-to-end tests of the add-on in a real Anki window; lame for
+      # MP3 recordings as Anki makes them; pulseaudio for the virtual microphone of the real-recorder test.
       apt_packages+=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libnss3 libxcomposite1 libxdamage1
                      libxrandr2 libxtst6 libasound2 libxshmfence1 libgbm1 libfontconfig1 libdbus-1-3
-                     libportaudio2 lame)
+                     libportaudio2 lame pulseaudio)
       ;;
     --alm) extras+=(alm eval) ;;
     -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
