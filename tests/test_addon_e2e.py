@@ -193,6 +193,8 @@ def test_mispronounced_reading_writes_feedback_and_turns_good_into_again(
     assert replayed == str(Path(anki.mw.col.media.dir()) / media_file), "V replays this recording"
     history = coach().flow.history.entries()
     assert history[-1].note_id == card.nid and history[-1].deck_name == "E2E::mispronounced"
+    assert {path.parent for path in coach().flow.history.files()} == {Path(anki.mw.col.media.dir())}, \
+        "the history is in the media folder, which AnkiWeb syncs"
 
     anki.mw.reviewer._showAnswer()
     anki.wait_until(lambda: anki.eval_js(anki.mw.reviewer.web, "!!document.querySelector('.pc-feedback')"),
@@ -265,6 +267,7 @@ def test_daemon_down_keeps_the_recording_and_sends_it_when_the_daemon_starts(
         assert len(lines) >= 3 and max(map(len, lines)) < 100, "several short lines, none cut off at 800 px"
         assert "Start daemon" in label.text() or "Settings" in label.text(), "it says how to start the daemon"
         screenshot(anki, "reviewer-no-daemon.png")
+        label.grab().save(str(ARTIFACTS / "reviewer-no-daemon-tooltip.png"))
         note = anki.mw.col.get_note(card.nid)
         assert note["Recording"] and not note["Feedback"]
         queued = coach().flow.queue.items()[0]
@@ -508,3 +511,21 @@ def test_start_daemon_runs_the_configured_command_and_stops_it_on_exit(anki: Ank
         anki.set_config(daemon_command="", daemon_url=url)
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/health", timeout=5)
+
+
+def test_the_daemon_starts_with_the_profile_when_asked(anki: AnkiSession, daemon_url: str) -> None:
+    import requests
+
+    port = free_port()
+    command = f"{sys.executable} -m inference_daemon serve --backend {SCRIPTED} --port {port}"
+    anki.set_config(daemon_command=command, daemon_url=f"http://127.0.0.1:{port}", start_daemon_on_open=True)
+    daemon = coach().daemon
+    try:
+        coach().profile_closing()
+        coach().profile_opened()  # what Anki runs when the profile opens again
+        anki.wait_until(lambda: daemon.process.running and not daemon._starting, timeout=60,
+                        what="the daemon started quietly with the profile")
+        assert requests.get(f"http://127.0.0.1:{port}/health", timeout=5).json()["loaded"]
+    finally:
+        daemon.process.stop()
+        anki.set_config(daemon_command="", daemon_url=daemon_url, start_daemon_on_open=False)
