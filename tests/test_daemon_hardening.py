@@ -65,19 +65,19 @@ def peak_memory_bytes(pid: int) -> int:
     raise AssertionError("no VmHWM line")
 
 
-def hour_of_silence_flac(*, declare_length: bool = True) -> bytes:
-    """One hour of 8-channel 48 kHz silence: about 1.4 MB of FLAC, 1.1 GB once decoded to float32.
-
-    ``declare_length=False`` zeroes STREAMINFO's total-samples field, as a FLAC written to a pipe has
-    it, so that only a bounded decode (not the header check) can stop it.
-    """
+def hour_of_silence_flac() -> bytes:
+    """One hour of 8-channel 48 kHz silence: about 1.4 MB of FLAC, 1.1 GB once decoded to float32."""
     buffer = io.BytesIO()
     minute = np.zeros((48_000 * 60, 8), dtype=np.int16)
     with soundfile.SoundFile(buffer, "w", samplerate=48_000, channels=8, format="FLAC", subtype="PCM_16") as f:
         for _ in range(60):
             f.write(minute)
-    data = buffer.getvalue()
-    return data if declare_length else with_declared_samples(data, 0)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def flac_bomb() -> bytes:
+    return hour_of_silence_flac()  # encoding an hour takes 10-20 s: once per module
 
 
 def with_declared_samples(flac: bytes, total: int) -> bytes:
@@ -91,9 +91,11 @@ def with_declared_samples(flac: bytes, total: int) -> bytes:
 
 # -- 1, 2: audio limits before decoding -----------------------------------------------------------
 @pytest.mark.parametrize("declare_length", [True, False], ids=["declared-hour", "undeclared-length"])
-def test_an_hour_of_flac_is_refused_fast_without_decoding_it(daemon_process: DaemonProcess,
+def test_an_hour_of_flac_is_refused_fast_without_decoding_it(daemon_process: DaemonProcess, flac_bomb: bytes,
                                                              declare_length: bool) -> None:
-    bomb = hour_of_silence_flac(declare_length=declare_length)
+    # Undeclared: STREAMINFO's total-samples field zeroed, as a FLAC written to a pipe has it, so
+    # that only the bounded decode (not the header check) can stop it.
+    bomb = flac_bomb if declare_length else with_declared_samples(flac_bomb, 0)
     assert len(bomb) < 2 * MB
     assert post(daemon_process.url, signal_bytes(2.0, fmt="FLAC")).status_code == 200  # warm: a normal decode
     before = peak_memory_bytes(daemon_process.pid)

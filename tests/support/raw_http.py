@@ -29,10 +29,18 @@ class RawAnswer:
         return json.loads(self.body)
 
 
+# A small send buffer, so that "sent" counts bytes that left for the server, not megabytes queued in
+# this client's own kernel buffer.
+SEND_BUFFER_BYTES = 128 * 1024
+
+
 def _connect(url: str, timeout: float) -> tuple[socket.socket, str]:
     parts = urlsplit(url)
     assert parts.hostname is not None and parts.port is not None
-    sock = socket.create_connection((parts.hostname, parts.port), timeout=timeout)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
+    sock.settimeout(timeout)
+    sock.connect((parts.hostname, parts.port))
     return sock, f"{parts.hostname}:{parts.port}"
 
 
