@@ -69,6 +69,8 @@ class Lexicon:
         variants by ``|`` (``"D OW N T|D OW N"``), as :meth:`from_dictionary_file` builds them."""
         self._entries = entries
         self.g2p = g2p
+        self._by_pronunciation: dict[Pronunciation, list[str]] | None = None
+        self._index_lock = threading.Lock()
 
     @classmethod
     def from_dictionary_file(cls, path: Path, g2p: GraphemeToPhoneme | None = None) -> Lexicon:
@@ -101,6 +103,18 @@ class Lexicon:
         if entry is None:
             return []
         return [tuple(strip_stress(phone) for phone in variant.split()) for variant in entry.split("|")]
+
+    def words_pronounced(self, phones: Iterable[str]) -> list[str]:
+        """Dictionary words with this pronunciation (any variant), alphabetical; for naming a heard
+        competitor as a real word ("S IH NG K" is "sink")."""
+        with self._index_lock:
+            if self._by_pronunciation is None:
+                index: dict[Pronunciation, list[str]] = {}
+                for word in sorted(self._entries):
+                    for variant in self._entries[word].split("|"):
+                        index.setdefault(tuple(strip_stress(p) for p in variant.split()), []).append(word)
+                self._by_pronunciation = index
+        return list(self._by_pronunciation.get(tuple(phones), ()))
 
     def pronounce(self, token: str) -> list[Pronunciation]:
         """The dictionary's pronunciations, else derived or guessed ones; never empty for a token

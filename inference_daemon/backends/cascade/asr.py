@@ -1,15 +1,18 @@
 """The cascade's first stage: turn the learner's recording into the words a speech recogniser hears.
 
-Two recognisers behind one small interface: a local checkpoint through the transformers
+Three recognisers behind one small interface: a local checkpoint through the transformers
 speech-recognition pipeline (Whisper, or a CTC model such as wav2vec2-960h), with word timestamps
-where the model supports them, and any server speaking OpenAI's ``POST /v1/audio/transcriptions``.
-torch and transformers are imported only when a local checkpoint is loaded.
+where the model supports them; a Whisper model in CTranslate2 format (the bundled ``tiny.en``, or
+a converted folder), offline and without torch; and any server speaking OpenAI's
+``POST /v1/audio/transcriptions``. torch and transformers are imported only when a local
+transformers checkpoint is loaded.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -19,6 +22,7 @@ from inference_daemon.backends.base import SAMPLE_RATE
 from inference_daemon.backends.cascade.openai_http import UpstreamError, endpoint, post_multipart
 from inference_daemon.backends.cascade.transcript import Transcript
 from inference_daemon.errors import InvalidModelOutput
+from inference_daemon.whisper_evidence import BUNDLED_NAME, WhisperModel, resolve_model_path
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +123,38 @@ def _clipped(timestamp: tuple[float | None, float | None], duration: float) -> t
     start = None if start is None else min(max(float(start), 0.0), duration)
     end = None if end is None else min(max(float(end), start or 0.0), duration)
     return start, end
+
+
+def is_ctranslate2_whisper(spec: str) -> bool:
+    """Whether ``--asr-model`` names the bundled Whisper or a CTranslate2 model folder."""
+    return spec == BUNDLED_NAME or (Path(spec).expanduser() / "model.bin").is_file()
+
+
+class CTranslate2Recognizer:
+    """Whisper in CTranslate2 format, greedy decoding on the CPU: the cascade without torch or a
+    download. Gives text only (no word times)."""
+
+    def __init__(self, spec: str, threads: int = 2) -> None:
+        self.spec = spec
+        self.threads = threads
+        self._model: WhisperModel | None = None
+
+    @property
+    def model(self) -> str:
+        return self.spec
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def load(self) -> None:
+        self._model = WhisperModel(resolve_model_path(self.spec), threads=self.threads)
+        self._model.load()
+
+    def transcribe(self, audio: np.ndarray) -> Transcript:
+        if self._model is None:
+            raise RuntimeError("CTranslate2Recognizer.transcribe called before load()")
+        return Transcript.from_text(self._model.transcribe(audio))
 
 
 class TranscriptionServer:

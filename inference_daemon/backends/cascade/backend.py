@@ -20,7 +20,13 @@ import os
 from inference_daemon.backends.alm.document import build_document, phone_errors
 from inference_daemon.backends.alm.prompt import AnswerFormat, parse_answer
 from inference_daemon.backends.base import AssessmentRequest, Backend, BackendInfo
-from inference_daemon.backends.cascade.asr import LocalRecognizer, SpeechRecognizer, TranscriptionServer
+from inference_daemon.backends.cascade.asr import (
+    CTranslate2Recognizer,
+    LocalRecognizer,
+    SpeechRecognizer,
+    TranscriptionServer,
+    is_ctranslate2_whisper,
+)
 from inference_daemon.backends.cascade.llm import ChatModel, ChatServer, LocalChatModel
 from inference_daemon.backends.cascade.prompt import build_messages
 from inference_daemon.backends.cascade.transcript import Transcript
@@ -55,7 +61,9 @@ class CascadeBackend(Backend):
         group = parser.add_argument_group("cascade backend (speech recogniser + optional LLM)")
         group.add_argument("--asr-model", required=True,
                            help="transformers speech-recognition checkpoint (PATH_OR_ID, e.g. "
-                                "openai/whisper-small.en); with --asr-url, the model name sent to that server")
+                                "openai/whisper-small.en), a CTranslate2 Whisper folder, or tiny.en for the "
+                                "Whisper bundled with the daemon (offline, CPU); with --asr-url, the model name "
+                                "sent to that server")
         group.add_argument("--asr-url", default=None,
                            help="OpenAI-compatible server root (e.g. http://127.0.0.1:8000/v1) to transcribe "
                                 "with instead of a local checkpoint; API key from $" + ASR_API_KEY_VARIABLE)
@@ -82,6 +90,8 @@ class CascadeBackend(Backend):
         if args.asr_url:
             recognizer = TranscriptionServer(args.asr_url, args.asr_model, os.environ.get(ASR_API_KEY_VARIABLE),
                                              args.server_timeout)
+        elif is_ctranslate2_whisper(args.asr_model):
+            recognizer = CTranslate2Recognizer(args.asr_model)
         else:
             recognizer = LocalRecognizer(args.asr_model, args.device, args.asr_max_new_tokens)
         chat_model: ChatModel | None = None
