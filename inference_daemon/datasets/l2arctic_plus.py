@@ -42,17 +42,16 @@ def resolve_audio_path(audio_path: str, audio_root: Path | None) -> str:
     """A record's audio path, resolved against ``audio_root`` when relative.
 
     ``audio_root / audio_path`` when that file exists (the root is the paper repository's, or the
-    path is already ``SPEAKER/wav/FILE``); otherwise ``audio_root / SPEAKER/wav/FILE`` (the root is
-    the L2-ARCTIC folder, as for the project's own files); when neither exists, the second for a
-    path of the release's shape, so that a missing file is reported where the docs say it lives.
+    path is already ``SPEAKER/wav/FILE``), else ``audio_root / SPEAKER/wav/FILE`` when that exists
+    (the root is the L2-ARCTIC folder); when neither exists, ``audio_root / audio_path`` as written.
     """
     if audio_root is None or Path(audio_path).is_absolute():
         return audio_path
     joined = audio_root / audio_path
     tail = _speaker_tail(audio_path)
-    if joined.exists() or tail is None:
-        return str(joined)
-    return str(audio_root / tail)
+    if not joined.exists() and tail is not None and (audio_root / tail).exists():
+        return str(audio_root / tail)
+    return str(joined)
 
 
 def _words_in_order(record: dict[str, Any]) -> tuple[list[AnnotatedWord], int]:
