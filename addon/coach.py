@@ -21,6 +21,7 @@ from .storage import profile_dir
 
 log = logging.getLogger(__name__)
 
+
 class Coach:
     def __init__(self, addon_module: str) -> None:
         self.addon_module = addon_module

@@ -101,7 +101,9 @@ def preview_column(dialog: Any, column: int) -> list[str]:
 @in_child
 def test_import_dialog_previews_imports_and_one_undo_removes_it(anki: AnkiSession, tmp_path: Path) -> None:
     dialog_module = authoring("dialog")
-    existing = anki.mw.col.new_note(anki.mw.col.models.by_name("Pronunciation Practice"))
+    # the note type is made when sentences are first added (not at profile open); this note comes first
+    practice = importlib.import_module(f"{ADDON_PACKAGE}.note_type").ensure_practice_note_type(anki.mw.col)
+    existing = anki.mw.col.new_note(practice)
     existing["Sentence"] = "The ship is big."
     anki.mw.col.add_note(existing, anki.mw.col.decks.id("E2E::Phrases"))
 
