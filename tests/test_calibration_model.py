@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inference_daemon.backends.phonetic.features import PHONE_FEATURES, WORD_FEATURES
-from inference_daemon.backends.phonetic.scoring import CALIBRATION_PATH, default_calibration
+from inference_daemon.backends.phonetic.features import feature_names
+from inference_daemon.backends.phonetic.scoring import calibration_path, default_calibration
 from inference_daemon.calibration import Calibration, CalibrationMismatch, LogisticModel
 
 
@@ -20,12 +20,14 @@ def _by_hand(model: dict[str, list[float] | float], rows: np.ndarray) -> np.ndar
     return np.asarray(1.0 / (1.0 + np.exp(-(((rows - mean) / scale) @ weights + bias))))
 
 
-def test_phonetic_calibration_file_scores_exactly_as_its_stored_numbers_say() -> None:
-    raw = json.loads(CALIBRATION_PATH.read_text(encoding="utf-8"))
-    calibration = default_calibration()
+@pytest.mark.parametrize("with_whisper", [True, False])
+def test_phonetic_calibration_file_scores_exactly_as_its_stored_numbers_say(with_whisper: bool) -> None:
+    raw = json.loads(calibration_path(with_whisper).read_text(encoding="utf-8"))
+    calibration = default_calibration(with_whisper).models
     generator = np.random.default_rng(3)
-    for key, model, width in (("phone_model", calibration.phone_model, len(PHONE_FEATURES)),
-                              ("word_model", calibration.word_model, len(WORD_FEATURES))):
+    phone_features, word_features = feature_names(with_whisper)
+    for key, model, width in (("phone_model", calibration.phone_model, len(phone_features)),
+                              ("word_model", calibration.word_model, len(word_features))):
         rows = np.asarray(raw[key]["mean"]) + generator.normal(size=(40, width)) * np.asarray(raw[key]["scale"])
         np.testing.assert_allclose(model.probabilities(rows), _by_hand(raw[key], rows), rtol=1e-12)
     assert (calibration.word_threshold, calibration.phone_threshold) == (raw["word_threshold"],
@@ -35,16 +37,17 @@ def test_phonetic_calibration_file_scores_exactly_as_its_stored_numbers_say() ->
 
 def test_saved_calibration_loads_back_equal(tmp_path: Path) -> None:
     path = tmp_path / "calibration.json"
-    default_calibration().save(path)
-    again = Calibration.load(path, PHONE_FEATURES, WORD_FEATURES)
-    assert again.to_json() == default_calibration().to_json()
+    shipped = default_calibration(True).models
+    shipped.save(path)
+    again = Calibration.load(path, *feature_names(True))
+    assert again.to_json() == shipped.to_json() and again.decisions == shipped.decisions
 
 
 def test_a_file_fitted_on_other_features_is_refused_and_names_its_tool(tmp_path: Path) -> None:
-    data = default_calibration().to_json()
+    data = default_calibration(False).models.to_json()
     data["word_model"]["features"] = ["renamed", *data["word_model"]["features"][1:]]
     with pytest.raises(CalibrationMismatch, match=r"word model .* rerun tools/calibrate_phonetic\.py"):
-        Calibration.from_json(data, PHONE_FEATURES, WORD_FEATURES)
+        Calibration.from_json(data, *feature_names(False))
     assert Calibration.from_json(data).word_model.features[0] == "renamed"  # no feature list given: no check
 
 

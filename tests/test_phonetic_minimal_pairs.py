@@ -14,13 +14,13 @@ from tests.phonetic_fixtures import loaded_backend, needs_espeak
 
 pytestmark = needs_espeak
 
-# Measured on this set (24 cases, en-us and en-gb) with the competition pass and the shipped
-# precision-first (F0.5) word threshold: hit rate 0.38 (en-us 0.33, en-gb 0.42), false-alarm rate
-# 0.093 (en-us 0.023, en-gb 0.163); with the free phone loop it was 0.38 and 0.12. The F1 threshold
-# would give hit rate 0.62 at false-alarm rate 0.27. The audio is repeatable (tests/espeak_audio.py);
-# the bounds leave room for espeak-ng's small variations between versions.
-HIT_RATE_FLOOR = 0.30
-FALSE_ALARM_CEILING = 0.15
+# Measured on this set (24 cases, en-us and en-gb) with Whisper's evidence and the shipped
+# precision-first (F0.5) word threshold: hit rate 0.46 (en-us 0.42, en-gb 0.50), false-alarm rate
+# 0.023 (en-us 0.0, en-gb 0.047). PocketSphinx alone had 0.38 and 0.093. The audio is repeatable
+# (tests/espeak_audio.py); the bounds leave room for espeak-ng's small variations between versions.
+# tests/test_phonetic_confusions.py holds the larger set, in a voice never used for tuning.
+HIT_RATE_FLOOR = 0.35
+FALSE_ALARM_CEILING = 0.10
 
 
 @lru_cache(maxsize=1)

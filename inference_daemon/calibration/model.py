@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -65,22 +65,27 @@ class LogisticModel:
 
 @dataclass(frozen=True)
 class Calibration:
-    """Both models and the decision thresholds on their 0-100 scores; ``provenance`` says how it was fitted."""
+    """Both models and the decision thresholds on their 0-100 scores; ``provenance`` says how it was
+    fitted; ``decisions`` holds a backend's own further decision parameters by name."""
 
     phone_model: LogisticModel
     word_model: LogisticModel
     word_threshold: float
     phone_threshold: float
     provenance: dict[str, Any]
+    decisions: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "phone_model": self.phone_model.to_json(),
             "word_model": self.word_model.to_json(),
             "word_threshold": self.word_threshold,
             "phone_threshold": self.phone_threshold,
             "provenance": self.provenance,
         }
+        if self.decisions:
+            data["decisions"] = self.decisions
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any], phone_features: Sequence[str] | None = None,
@@ -92,6 +97,7 @@ class Calibration:
             word_threshold=float(data["word_threshold"]),
             phone_threshold=float(data["phone_threshold"]),
             provenance=dict(data.get("provenance", {})),
+            decisions={str(k): float(v) for k, v in data.get("decisions", {}).items()},
         )
         for kind, fitted, expected in (("phone", calibration.phone_model.features, phone_features),
                                        ("word", calibration.word_model.features, word_features)):

@@ -13,10 +13,11 @@ Two measures per word, both from one encoder pass and one batched decoder pass:
   competitor more likely than the word. Being relative, it cancels part of the language model's
   bias towards the words the learner was meant to say.
 
-The rest of that bias differs from pair to pair ("I sink so" is far less likely a text than "I
-think so", "ban" and "van" are close): the same texts scored on silence give each one's prior
-(``prior_delta``, ``prior_log_probs``), and ``lift = delta - prior_delta`` is how far the recording
-moved Whisper towards the competitor, on one scale for every pair.
+The target sentence scored on silence gives each word's prior (``prior_log_probs``): how likely
+the language model finds the word with no audio to go on. As a feature of the fitted scorer beside
+the word's own score it is worth +0.024 word r on speechocean762 (subtracting it is worse); the
+same prior for each competitor (``delta`` minus its value on silence) added nothing and cost a
+quarter of the time, so it is not computed (docs/phonetic.md has the figures).
 """
 
 from __future__ import annotations
@@ -57,11 +58,6 @@ class RivalScore:
     competitor: Competitor
     spelling: str
     delta: float
-    prior_delta: float
-
-    @property
-    def lift(self) -> float:
-        return self.delta - self.prior_delta
 
 
 @dataclass(frozen=True)
@@ -76,9 +72,6 @@ class WordEvidence:
     def prior_mean_log_prob(self) -> float:
         return float(np.mean(self.prior_log_probs))
 
-    @property
-    def best_lift(self) -> RivalScore | None:
-        return max(self.rivals, key=lambda r: r.lift, default=None)
 
     @property
     def mean_log_prob(self) -> float:
@@ -150,21 +143,17 @@ def gather_evidence(
             rival = model.token_ids(" " + _rival_text(texts[index], spelling, index == 0))
             rival_texts.append(target[: bounds[index]] + rival + target[bounds[index + 1] : context_end])
             owners.append((index, competitor, spelling))
-    texts_scored = [target, *rival_texts]
-    heard, prior = model.token_log_probs(recording, texts_scored), model.prior_log_probs(texts_scored)
+    heard = model.token_log_probs(recording, [target, *rival_texts])
+    prior = model.prior_log_probs([target])[0]
     rivals: list[list[RivalScore]] = [[] for _ in words]
-    for number, (index, competitor, spelling) in enumerate(owners, start=1):
-        context_end = int(bounds[min(index + 1 + CONTEXT_WORDS_AFTER, len(words))])
-
-        def delta(scores: list[np.ndarray], number: int = number, start: int = int(bounds[index]),
-                  end: int = context_end) -> float:
-            return float(np.sum(scores[number][start:]) - np.sum(scores[0][start:end]))
-
-        rivals[index].append(RivalScore(competitor, spelling, delta(heard), delta(prior)))
+    for (index, competitor, spelling), log_probs in zip(owners, heard[1:], strict=True):
+        start, end = int(bounds[index]), int(bounds[min(index + 1 + CONTEXT_WORDS_AFTER, len(words))])
+        delta = float(np.sum(log_probs[start:]) - np.sum(heard[0][start:end]))
+        rivals[index].append(RivalScore(competitor, spelling, delta))
     return [
         WordEvidence(
             tuple(float(x) for x in heard[0][bounds[i] : bounds[i + 1]]),
-            tuple(float(x) for x in prior[0][bounds[i] : bounds[i + 1]]),
+            tuple(float(x) for x in prior[bounds[i] : bounds[i + 1]]),
             tuple(rivals[i]),
         )
         for i in range(len(words))

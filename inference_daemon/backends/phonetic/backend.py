@@ -1,26 +1,32 @@
-"""The ``phonetic`` backend: the offline CPU default that assesses with PocketSphinx and fitted scores.
+"""The ``phonetic`` backend: the offline CPU default that assesses with PocketSphinx, Whisper and fitted scores.
 
 Per request: expected phones from :mod:`inference_daemon.pronunciation`, forced alignment and a
-competition of each word against its frequent learner errors (:mod:`.analysis`), phone and word
-scores from the fitted calibration (:mod:`.scoring`), errors and word status (:mod:`.errors`),
-explanations and suggestions from :mod:`inference_daemon.phonetics`. Decoders are loaded once per worker thread.
+competition of each word against its frequent learner errors (:mod:`.analysis`), and, in a second
+thread at the same time, Whisper's evidence for each word and the same errors spelled as words
+(:mod:`inference_daemon.whisper_evidence`); phone and word scores from the fitted calibration
+(:mod:`.scoring`), errors and word status (:mod:`.errors`), explanations and suggestions from
+:mod:`inference_daemon.phonetics`. Without Whisper's runtime or model the backend runs on
+PocketSphinx alone with its own calibration, and says so once in the log and in ``/v1/info``.
 """
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from importlib.metadata import version
 
 import numpy as np
 
 from inference_daemon.backends.base import AssessmentRequest, Backend, BackendInfo
 from inference_daemon.backends.phonetic.analysis import Analysis, analyse
+from inference_daemon.backends.phonetic.competition import Competitor, competitors
 from inference_daemon.backends.phonetic.decoders import MODEL_NAME, thread_decoders
 from inference_daemon.backends.phonetic.errors import judge_word
 from inference_daemon.backends.phonetic.features import phone_features, word_features
-from inference_daemon.backends.phonetic.scoring import Calibration, default_calibration
+from inference_daemon.backends.phonetic.scoring import PhoneticCalibration, calibration_path, default_calibration
 from inference_daemon.calibration import sigmoid
 from inference_daemon.feedback import (
     ErrorType,
@@ -32,6 +38,14 @@ from inference_daemon.feedback import (
 )
 from inference_daemon.phonetics import advise_word, summarize
 from inference_daemon.pronunciation import Lexicon, TargetWord, target_words
+from inference_daemon.whisper_evidence import (
+    BUNDLED_NAME,
+    WhisperModel,
+    WhisperUnavailable,
+    WordEvidence,
+    gather_evidence,
+    resolve_model_path,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,71 +75,178 @@ def _round(value: float) -> float:
 
 
 class PhoneticBackend(Backend):
-    """Forced alignment + competition with frequent errors, calibrated on speechocean762; one core, offline."""
+    """PocketSphinx alignment + competition with frequent errors, Whisper word evidence, scores
+    calibrated on speechocean762; CPU only, offline."""
 
     name = "phonetic"
 
-    def __init__(self) -> None:
-        self._calibration: Calibration | None = None
+    def __init__(self, whisper_model: str | None = None, use_whisper: bool = True, whisper_threads: int = 2) -> None:
+        self.whisper_model_spec = whisper_model
+        self.use_whisper = use_whisper
+        self.whisper_threads = whisper_threads
+        self._whisper: WhisperModel | None = None
+        self._whisper_note = "turned off (--no-whisper)" if not use_whisper else "not loaded yet"
+        self._pool: ThreadPoolExecutor | None = None
+        self._loaded = False
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        group = parser.add_argument_group("phonetic backend (PocketSphinx + Whisper evidence)")
+        group.add_argument(
+            "--whisper-model",
+            default=None,
+            metavar="PATH",
+            help=f"CTranslate2 Whisper folder for the neural word evidence (default: the bundled {BUNDLED_NAME})",
+        )
+        group.add_argument(
+            "--no-whisper", action="store_true", help="PocketSphinx evidence only (faster, misses more errors)"
+        )
+        group.add_argument("--whisper-threads", type=int, default=2,
+                           help="CPU threads of the Whisper model (default: %(default)s, shared with PocketSphinx)")
+
+    @classmethod
+    def from_arguments(cls, args: argparse.Namespace) -> PhoneticBackend:
+        return cls(
+            whisper_model=getattr(args, "whisper_model", None),
+            use_whisper=not getattr(args, "no_whisper", False),
+            whisper_threads=getattr(args, "whisper_threads", 2),
+        )
 
     @property
     def loaded(self) -> bool:
-        return self._calibration is not None
+        return self._loaded
 
     def load(self) -> None:
         started = time.perf_counter()
         Lexicon.default()
         thread_decoders()
-        self._calibration = default_calibration()
-        log.info("phonetic backend loaded in %.2f s", time.perf_counter() - started)
+        if self.use_whisper:
+            self._load_whisper()
+        default_calibration(self._whisper is not None)
+        default_calibration(False)
+        self._loaded = True
+        log.info("phonetic backend loaded in %.2f s; evidence: %s", time.perf_counter() - started, self.evidence)
+
+    def _load_whisper(self) -> None:
+        """The Whisper model, or PocketSphinx alone when the default one is not installed; a model the
+        user named that cannot load is an error, not a silent downgrade."""
+        try:
+            if not calibration_path(True).is_file():
+                raise WhisperUnavailable(f"no calibration for Whisper's evidence at {calibration_path(True)}")
+            model = WhisperModel(resolve_model_path(self.whisper_model_spec), threads=self.whisper_threads)
+            model.load()
+        except WhisperUnavailable as exc:
+            if self.whisper_model_spec is not None:
+                raise
+            self._whisper_note = f"unavailable: {exc}"
+            log.warning("Whisper evidence is off, assessing with PocketSphinx alone: %s", exc)
+            return
+        self._whisper = model
+        self._whisper_note = f"whisper {model.name}"
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="whisper-evidence")
 
     @property
-    def calibration(self) -> Calibration:
-        if self._calibration is None:
-            self._calibration = default_calibration()
-        return self._calibration
+    def whisper_model(self) -> WhisperModel | None:
+        """The Whisper model in use, ``None`` when assessing with PocketSphinx alone."""
+        return self._whisper
+
+    @property
+    def evidence(self) -> list[str]:
+        """Which evidence sources assess requests (for ``/v1/info`` and the log)."""
+        return ["pocketsphinx", *([self._whisper_note] if self._whisper is not None else [])]
+
+    def calibration(self, with_whisper: bool | None = None) -> PhoneticCalibration:
+        return default_calibration(self._whisper is not None if with_whisper is None else with_whisper)
 
     def describe(self) -> BackendInfo:
-        provenance = self.calibration.provenance
+        provenance = self.calibration().models.provenance
         return BackendInfo(
             name=self.name,
-            model=MODEL_NAME,
+            model=self._model_name(),
             version=version("pocketsphinx"),
             details={
+                "evidence": self.evidence,
+                "whisper": self._whisper_note,
                 "calibration": provenance.get("corpus", "unknown"),
                 "calibration_cv": provenance.get("speaker_cv", {}),
             },
         )
 
+    def _model_name(self) -> str:
+        return MODEL_NAME if self._whisper is None else f"{MODEL_NAME} + whisper {self._whisper.name}"
+
     def assess(self, request: AssessmentRequest) -> FeedbackDocument:
         words = target_words(request.text)
-        analysis = analyse(thread_decoders(), request.audio, [word_pronunciations(w) for w in words])
+        pronunciations = [word_pronunciations(w) for w in words]
+        heard = self._start_whisper(request, words, pronunciations)
+        analysis = analyse(thread_decoders(), request.audio, pronunciations)
+        whisper = self._whisper_result(request, heard)
         if analysis is None:
             log.info("request %s: alignment failed", request.request_id)
             return self._unmatched_document(request, words)
-        return self._document(request, words, analysis)
+        return self._document(request, words, analysis, whisper)
 
-    def _document(self, request: AssessmentRequest, words: list[TargetWord], analysis: Analysis) -> FeedbackDocument:
-        calibration = self.calibration
-        phone_rows = phone_features(analysis.evidence, analysis.contests)
-        phone_logits = calibration.phone_model.logits(phone_rows)
+    def _start_whisper(
+        self, request: AssessmentRequest, words: list[TargetWord], pronunciations: list[list[list[str]]]
+    ) -> Future[list[WordEvidence]] | None:
+        """Whisper's evidence, computed in another thread while PocketSphinx aligns (two cores)."""
+        model, pool = self._whisper, self._pool
+        if model is None or pool is None:
+            return None
+        primary = [p[0] for p in pronunciations]
+        rivals = [competitors(p) for p in pronunciations]
+        return pool.submit(lambda: gather_evidence(model, model.encode(request.audio), words, primary, rivals))
+
+    @staticmethod
+    def _whisper_result(
+        request: AssessmentRequest, heard: Future[list[WordEvidence]] | None
+    ) -> list[WordEvidence] | None:
+        if heard is None:
+            return None
+        try:
+            return heard.result()
+        except Exception:  # the request is still assessed, on PocketSphinx's evidence
+            log.exception("request %s: Whisper evidence failed; PocketSphinx alone for it", request.request_id)
+            return None
+
+    def _document(
+        self,
+        request: AssessmentRequest,
+        words: list[TargetWord],
+        analysis: Analysis,
+        whisper: list[WordEvidence] | None,
+    ) -> FeedbackDocument:
+        calibration = self.calibration(whisper is not None)
+        models = calibration.models
+        found_whisper = None if whisper is None else [whisper[word.index] for word in analysis.words]
+        phone_rows = phone_features(analysis.evidence, analysis.contests, found_whisper)
+        phone_logits = models.phone_model.logits(phone_rows)
         phone_scores = 100.0 * sigmoid(phone_logits)
-        word_scores = 100.0 * calibration.word_model.probabilities(
-            word_features(analysis.evidence, phone_logits, analysis.contests)
+        word_scores = 100.0 * models.word_model.probabilities(
+            word_features(analysis.evidence, phone_logits, analysis.contests, found_whisper)
         )
         feedback = self._missing_words(words)
         offset = 0
-        for aligned, evidence, contest, word_score in zip(
-            analysis.words, analysis.evidence, analysis.contests, word_scores, strict=True
+        for number, (aligned, evidence, contest, word_score) in enumerate(
+            zip(analysis.words, analysis.evidence, analysis.contests, word_scores, strict=True)
         ):
             target = words[aligned.index]
             scores = phone_scores[offset : offset + len(evidence)]
             offset += len(evidence)
+            heard_rival = (
+                None
+                if found_whisper is None
+                else _heard_rival(found_whisper[number], aligned.pronunciation, calibration)
+            )
+            if heard_rival is not None and not models.word_mispronounced(word_score):
+                # Flagged on Whisper's evidence: the score says so too, instead of a passing mark.
+                word_score = min(word_score, models.word_threshold - 0.1)
             verdict = judge_word(
                 evidence,
                 contest,
-                [calibration.phone_wrong(s) for s in scores],
-                calibration.word_mispronounced(word_score),
+                [models.phone_wrong(s) for s in scores],
+                models.word_mispronounced(word_score),
+                heard_rival,
             )
             explanation, suggestion = (None, None)
             if verdict.status is not WordStatus.ok:
@@ -200,7 +321,7 @@ class PhoneticBackend(Backend):
             request_id=request.request_id,
             text=request.text,
             backend=self.name,
-            model=MODEL_NAME,
+            model=self._model_name(),
             duration_s=request.duration_s,
             processing_s=0.0,
             score=score,
@@ -213,3 +334,15 @@ class PhoneticBackend(Backend):
     @staticmethod
     def _clip(seconds: float, request: AssessmentRequest) -> float:
         return round(min(seconds, request.duration_s), 3)
+
+
+def _heard_rival(heard: WordEvidence, aligned: list[str], calibration: PhoneticCalibration) -> Competitor | None:
+    """Whisper's best competitor of the word when its delta passes the calibrated margin and it changes the
+    pronunciation that was aligned (competitors are built on the primary one, which a dictionary
+    variant of another length would not line up with)."""
+    best = heard.best_rival
+    if best is None or not calibration.rival_wins(best.delta):
+        return None
+    if len(best.competitor.phones) - len(aligned) not in (-1, 0):
+        return None
+    return Competitor(tuple(best.competitor.phones), best.competitor.position)

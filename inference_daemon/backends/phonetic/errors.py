@@ -5,6 +5,8 @@ substituted phone, a dropped final consonant, a vowel added after the word), sin
 was heard. Other phones scored wrong are deletions when squeezed to the minimum duration; without a
 winning competitor they are otherwise substitutions by an unclear sound (nothing better was heard).
 A word is ``missing`` when every phone was squeezed to the minimum (nothing there to align).
+Whisper's evidence can name the winner instead (:func:`judge_word`'s ``heard_rival``): it separates
+close sounds that PocketSphinx's competition cannot.
 """
 
 from __future__ import annotations
@@ -48,11 +50,21 @@ def is_missing(word: list[PhoneEvidence]) -> bool:
 
 
 def judge_word(
-    word: list[PhoneEvidence], contest: WordContest, phone_wrong: list[bool], mispronounced: bool
+    word: list[PhoneEvidence],
+    contest: WordContest,
+    phone_wrong: list[bool],
+    mispronounced: bool,
+    heard_rival: Competitor | None = None,
 ) -> WordVerdict:
-    """Status, errors (at most one per phone, in phone order) and heard phones of one word."""
+    """Status, errors (at most one per phone, in phone order) and heard phones of one word.
+
+    ``heard_rival``: a competitor that Whisper found clearly more likely than the word; it flags the
+    word whatever the score and names the error, before PocketSphinx's winner.
+    """
     expected = [item.aligned.phone for item in word]
-    heard_phones = list(contest.winner.phones) if contest.winner is not None else expected
+    winner = heard_rival if heard_rival is not None else contest.winner
+    heard_phones = list(winner.phones) if winner is not None else expected
+    mispronounced = mispronounced or heard_rival is not None
     if not mispronounced:
         return WordVerdict(WordStatus.ok, [], heard_phones)
     if is_missing(word):
@@ -60,9 +72,9 @@ def judge_word(
             PhoneError(type=ErrorType.deletion, expected=phone, position=i) for i, phone in enumerate(expected)
         ]
         return WordVerdict(WordStatus.missing, deletions, heard_phones)
-    errors = [] if contest.winner is None else [_winner_error(contest.winner, expected)]
+    errors = [] if winner is None else [_winner_error(winner, expected)]
     explained = {error.position for error in errors}
-    unclear = contest.winner is None
+    unclear = winner is None
     errors.extend(
         error
         for position, (item, wrong) in enumerate(zip(word, phone_wrong, strict=True))

@@ -1,7 +1,9 @@
-"""Per-phone and per-word evidence from the alignment and the competition pass, as feature vectors.
+"""Per-phone and per-word evidence from the alignment, the competition pass and Whisper, as feature vectors.
 
 The same feature vectors feed the fitted models at run time (:mod:`.scoring`) and the calibration
-tool (``tools/calibrate_phonetic.py``): their names and order are defined here only.
+tool (``tools/calibrate_phonetic.py``): their names and order are defined here only. Whisper's
+columns (:data:`WHISPER_PHONE_FEATURES`, :data:`WHISPER_WORD_FEATURES`) come after PocketSphinx's;
+without Whisper the backend uses a calibration fitted on PocketSphinx's columns alone.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 
 from inference_daemon.backends.phonetic.alignment import AlignedPhone, AlignedWord
 from inference_daemon.backends.phonetic.competition import VOWELS, WordContest
+from inference_daemon.whisper_evidence import RivalScore, WordEvidence
 
 PHONES = [
     "AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY",
@@ -91,11 +94,77 @@ PHONE_FEATURES = [
 ]
 
 
-def phone_features(evidence: list[list[PhoneEvidence]], contests: list[WordContest]) -> np.ndarray:
-    """One row per phone of the sentence (words concatenated), columns as :data:`PHONE_FEATURES`."""
+# Whisper's log-probabilities below this are as good as impossible (and would dominate a linear model).
+LOG_PROB_FLOOR = -20.0
+# Competitor deltas are clipped to this range; a word or phone without a scored competitor gets the floor.
+DELTA_FLOOR, DELTA_CEILING = -30.0, 10.0
+
+WHISPER_PHONE_FEATURES = [
+    "whisper_word_mean_log_prob",
+    "whisper_word_prior_mean_log_prob",
+    "whisper_word_best_delta",
+    "whisper_phone_best_delta",
+    "whisper_phone_rivalled",
+]
+
+
+def feature_names(with_whisper: bool) -> tuple[list[str], list[str]]:
+    """The phone and word feature names of the calibration that matches the evidence in use."""
+    if with_whisper:
+        return [*PHONE_FEATURES, *WHISPER_PHONE_FEATURES], [*WORD_FEATURES, *WHISPER_WORD_FEATURES]
+    return list(PHONE_FEATURES), list(WORD_FEATURES)
+
+
+def _mean_log_prob(word: WordEvidence) -> float:
+    return max(word.mean_log_prob, LOG_PROB_FLOOR)
+
+
+def _prior_mean_log_prob(word: WordEvidence) -> float:
+    return max(word.prior_mean_log_prob, LOG_PROB_FLOOR)
+
+
+def _delta(value: float | None) -> float:
+    return DELTA_FLOOR if value is None else float(np.clip(value, DELTA_FLOOR, DELTA_CEILING))
+
+
+def _best(values: list[float]) -> float | None:
+    return max(values, default=None)
+
+
+def phone_rivals(word: WordEvidence, phones: int) -> list[list[RivalScore]]:
+    """Per phone of the word, Whisper's competitors that change it."""
+    found: list[list[RivalScore]] = [[] for _ in range(phones)]
+    for rival in word.rivals:
+        found[min(rival.competitor.position, phones - 1)].append(rival)
+    return found
+
+
+def _whisper_phone_rows(evidence: list[list[PhoneEvidence]], whisper: list[WordEvidence]) -> list[list[float]]:
+    rows = []
+    for word, heard in zip(evidence, whisper, strict=True):
+        word_delta = _delta(_best([r.delta for r in heard.rivals]))
+        for rivals in phone_rivals(heard, len(word)):
+            rows.append(
+                [
+                    _mean_log_prob(heard),
+                    _prior_mean_log_prob(heard),
+                    word_delta,
+                    _delta(_best([r.delta for r in rivals])),
+                    float(bool(rivals)),
+                ]
+            )
+    return rows
+
+
+def phone_features(
+    evidence: list[list[PhoneEvidence]], contests: list[WordContest], whisper: list[WordEvidence] | None = None
+) -> np.ndarray:
+    """One row per phone of the sentence (words concatenated), columns as :func:`feature_names`;
+    ``whisper``: Whisper's evidence for the same words, or ``None`` without Whisper."""
+    names = feature_names(whisper is not None)[0]
     flat = [(item, contest) for word, contest in zip(evidence, contests, strict=True) for item in word]
     if not flat:
-        return np.zeros((0, len(PHONE_FEATURES)))
+        return np.zeros((0, len(names)))
     mean_align = float(np.mean([e.align_score_per_frame for e, _ in flat]))
     # The speaker's rate: a phone long or short for this speaker, not for speakers in general.
     mean_log_frames = float(np.mean([math.log(e.aligned.frames) for e, _ in flat]))
@@ -118,6 +187,8 @@ def phone_features(evidence: list[list[PhoneEvidence]], contests: list[WordConte
                 *identity,
             ]
         )
+    if whisper is not None:
+        rows = [row + extra for row, extra in zip(rows, _whisper_phone_rows(evidence, whisper), strict=True)]
     return np.asarray(rows, dtype=np.float64)
 
 
@@ -135,11 +206,47 @@ WORD_FEATURES = [
     "contested",
 ]
 
+WHISPER_WORD_FEATURES = [
+    "whisper_mean_log_prob",
+    "whisper_prior_mean_log_prob",
+    "whisper_min_log_prob",
+    "whisper_log_tokens",
+    "whisper_best_delta",
+    "whisper_rivalled",
+    "whisper_utterance_mean_log_prob",
+    "whisper_neighbour_mean_log_prob",
+]
+
+
+def _whisper_word_rows(whisper: list[WordEvidence]) -> list[list[float]]:
+    means = [_mean_log_prob(word) for word in whisper]
+    utterance_mean = float(np.mean(means)) if means else 0.0
+    rows = []
+    for number, word in enumerate(whisper):
+        neighbours = means[max(0, number - 1) : number] + means[number + 1 : number + 2]
+        rows.append(
+            [
+                means[number],
+                _prior_mean_log_prob(word),
+                max(word.min_log_prob, LOG_PROB_FLOOR),
+                math.log(len(word.log_probs)),
+                _delta(_best([r.delta for r in word.rivals])),
+                float(bool(word.rivals)),
+                utterance_mean,
+                float(np.mean(neighbours)) if neighbours else utterance_mean,
+            ]
+        )
+    return rows
+
 
 def word_features(
-    evidence: list[list[PhoneEvidence]], phone_logits: np.ndarray, contests: list[WordContest]
+    evidence: list[list[PhoneEvidence]],
+    phone_logits: np.ndarray,
+    contests: list[WordContest],
+    whisper: list[WordEvidence] | None = None,
 ) -> np.ndarray:
-    """One row per word; ``phone_logits`` are the phone model's outputs, in sentence phone order."""
+    """One row per word; ``phone_logits`` are the phone model's outputs, in sentence phone order;
+    ``whisper`` as for :func:`phone_features`."""
     flat = [item for word in evidence for item in word]
     mean_align = float(np.mean([e.align_score_per_frame for e in flat])) if flat else 0.0
     mean_logit = float(np.mean(phone_logits)) if len(phone_logits) else 0.0
@@ -165,4 +272,6 @@ def word_features(
                 float(contest.contested),
             ]
         )
-    return np.asarray(rows, dtype=np.float64).reshape(len(evidence), len(WORD_FEATURES))
+    if whisper is not None:
+        rows = [row + extra for row, extra in zip(rows, _whisper_word_rows(whisper), strict=True)]
+    return np.asarray(rows, dtype=np.float64).reshape(len(evidence), len(feature_names(whisper is not None)[1]))

@@ -1,0 +1,54 @@
+"""``tools/calibrate_phonetic.py`` reproduces the shipped calibration from the shared corpus: the
+evidence it extracts now is what the shipped models were fitted on (spot checks recorded in the
+calibration), and it fits and writes both calibration files (skipped without ../shared)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from inference_daemon.backends.phonetic.features import feature_names
+from inference_daemon.backends.phonetic.scoring import RIVAL_MARGIN_KEY, calibration_path, default_calibration
+from inference_daemon.calibration import Calibration
+from tools import calibrate_phonetic
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+CORPORA = (DATA / "speechocean762-dev", DATA / "speechocean762-train-rest")
+
+pytestmark = pytest.mark.skipif(
+    not all((corpus / "resource" / "scores.json").exists() for corpus in CORPORA),
+    reason=f"speechocean762's train split (speechocean762-dev, speechocean762-train-rest) not found in {DATA}",
+)
+
+
+@pytest.mark.parametrize("with_whisper", [True, False], ids=["whisper", "pocketsphinx"])
+def test_the_evidence_extracted_now_is_what_the_shipped_models_were_fitted_on(with_whisper: bool) -> None:
+    calibration = default_calibration(with_whisper).models
+    checks = calibration.provenance["spot_checks"]
+    assert len(checks) == calibrate_phonetic.SPOT_CHECKS
+    extracted = calibrate_phonetic.extract_folder(CORPORA[0], "train", calibrate_phonetic.SPOT_CHECKS, 1, None, None,
+                                                  with_whisper)
+    utterances = calibrate_phonetic.scored_utterances(CORPORA[0], "train", extracted)
+    features = calibrate_phonetic.feature_set(with_whisper, calibration.decisions.get(RIVAL_MARGIN_KEY))
+    for check, utterance in zip(checks, utterances, strict=True):
+        assert check["utterance"] == utterance.utt_id
+        rows, _ = features.word_rows([utterance], calibration.phone_model)
+        # Whisper's int8 kernels may round differently on another CPU: a small tolerance.
+        np.testing.assert_allclose(rows, np.asarray(check["word_rows"]), atol=0.05)
+
+
+def test_the_tool_fits_both_calibrations_and_records_how(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert calibrate_phonetic.main([str(corpus) for corpus in CORPORA] + [
+        "--limit", "6", "--folds", "2", "--output-dir", str(tmp_path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) == {"pocketsphinx", "pocketsphinx+whisper"}
+    for with_whisper in (True, False):
+        written = tmp_path / calibration_path(with_whisper).name
+        calibration = Calibration.load(written, *feature_names(with_whisper))
+        assert calibration.provenance["utterances"] == 12
+        assert "speechocean762-train-rest" in calibration.provenance["corpus"]
+        assert (RIVAL_MARGIN_KEY in calibration.decisions) is with_whisper
+        assert 0 < calibration.word_threshold < 100
