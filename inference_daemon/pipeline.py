@@ -81,8 +81,9 @@ def stamp(document: FeedbackDocument, request: AssessmentRequest, started: float
 
 
 def assess_now(backend: Backend, request: AssessmentRequest) -> FeedbackDocument:
-    """Assess one request in the calling thread (CLI and tools)."""
-    started = time.perf_counter()
+    """Assess one request in the calling thread (CLI and tools). ``processing_s`` counts the
+    assessment only, not loading the backend on first use (the CLI's one-off cost)."""
     if not backend.loaded:
         backend.load()
+    started = time.perf_counter()
     return stamp(backend.assess(request), request, started)
