@@ -20,6 +20,7 @@ from importlib.metadata import version
 
 import numpy as np
 
+from inference_daemon.audio import SAMPLE_RATE
 from inference_daemon.backends.base import AssessmentRequest, Backend, BackendInfo
 from inference_daemon.backends.phonetic.analysis import Analysis, analyse
 from inference_daemon.backends.phonetic.competition import Competitor, competitors
@@ -144,6 +145,18 @@ class PhoneticBackend(Backend):
         self._whisper = model
         self._whisper_note = f"whisper {model.name}"
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="whisper-evidence")
+        self._warm_up_whisper(model)
+
+    @staticmethod
+    def _warm_up_whisper(model: WhisperModel) -> None:
+        """One pass on a second of silence at load, so that the first learner's request does not pay
+        for the first-call allocations, the silence encoding of the priors and the reverse index of
+        the pronouncing dictionary (about 2 s together)."""
+        words = target_words("think")
+        pronunciations = [word_pronunciations(w) for w in words]
+        silence = np.zeros(SAMPLE_RATE, dtype=np.float32)
+        gather_evidence(model, model.encode(silence), words, [p[0] for p in pronunciations],
+                        [competitors(p) for p in pronunciations])
 
     @property
     def whisper_model(self) -> WhisperModel | None:
