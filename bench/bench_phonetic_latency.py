@@ -4,7 +4,8 @@ share of each stage.
 End to end: each recording goes through the daemon's code path (checks, decoding, backend, which
 runs Whisper in a second thread while PocketSphinx aligns), with Whisper's prior cache emptied first
 unless ``--warm-priors`` (a learner's first review of a card; later reviews of the same sentence
-reuse the prior). Stages: the same work done one stage at a time, to see where the time goes.
+reuse the prior). Stages: the same work done one stage at a time, to see where the time goes
+(``sentence_scores``: the fluency and prosody features and models, what they add to a request).
 Recordings: speechocean762 utterances binned by duration when the corpus is given, otherwise
 espeak-ng sentences of growing length.
 
@@ -31,6 +32,8 @@ from inference_daemon.backends.phonetic.analysis import analyse
 from inference_daemon.backends.phonetic.backend import PhoneticBackend, word_pronunciations
 from inference_daemon.backends.phonetic.competition import competitors
 from inference_daemon.backends.phonetic.decoders import thread_decoders
+from inference_daemon.backends.phonetic.delivery import delivery_features
+from inference_daemon.backends.phonetic.sentence_scores import default_sentence_scorer
 from inference_daemon.datasets.speechocean import read_split
 from inference_daemon.pipeline import assess_now, prepare_request
 from inference_daemon.pronunciation import target_words
@@ -78,8 +81,14 @@ def stage_times(backend: PhoneticBackend, model: WhisperModel, request: Assessme
     words = target_words(request.text)
     pronunciations = [word_pronunciations(w) for w in words]
     started = time.perf_counter()
-    analyse(thread_decoders(), request.audio, pronunciations)
+    analysis = analyse(thread_decoders(), request.audio, pronunciations)
     times["pocketsphinx"] = time.perf_counter() - started
+    scorer = default_sentence_scorer()
+    if analysis is not None and scorer is not None:
+        # What fluency and prosody add to a request: delivery features (pitch track included) + the models.
+        started = time.perf_counter()
+        scorer.scores(delivery_features(analysis, request.audio, len(words), [90.0] * len(words)))
+        times["sentence_scores"] = time.perf_counter() - started
     started = time.perf_counter()
     encoded = model.encode(request.audio)
     times["whisper_encoder"] = time.perf_counter() - started

@@ -86,6 +86,29 @@ class FeedbackDocument(_Strict):
     duration_s: float = Field(ge=0)
     processing_s: float = Field(ge=0)
     score: float = Field(ge=0, le=100, description="overall pronunciation accuracy")
+    # Sentence-level scores (added within version 1: optional, so older documents and clients stay valid).
+    # Each is null when the backend cannot tell (no timings, or nothing of the sentence was found).
+    fluency: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="reading without hesitation: speech and articulation rate, pauses between and inside "
+        "words, long silences; null when the backend cannot tell",
+    )
+    prosody: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="rhythm and intonation: pitch movement and range, stressed against reduced words, "
+        "phrase-final lengthening; a flat or syllable-timed reading scores low; null when the backend cannot tell",
+    )
+    completeness: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="share of the sentence's words that were actually read (not missing), in percent; "
+        "null when the backend cannot tell",
+    )
     words: list[WordFeedback]
     summary: str
     suggestions: list[str] = Field(default_factory=list, description="most important first")

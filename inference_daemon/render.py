@@ -9,6 +9,13 @@ _STYLE = {WordStatus.ok: "\033[32m", WordStatus.mispronounced: "\033[1;31;4m", W
 _MARK = {WordStatus.ok: "{}", WordStatus.mispronounced: "*{}*", WordStatus.missing: "[{}]"}
 
 
+def _sentence_scores(document: FeedbackDocument) -> list[str]:
+    """One line with the sentence-level scores the backend gave (none when it gave none)."""
+    scores = [(label, value) for label, value in (("Fluency", document.fluency), ("Prosody", document.prosody),
+                                                  ("Completeness", document.completeness)) if value is not None]
+    return ["   ".join(f"{label}: {value:.0f}" for label, value in scores)] if scores else []
+
+
 def render_feedback(document: FeedbackDocument, colour: bool = False) -> str:
     """Plain text (or ANSI-coloured) feedback; without colour, *word* is mispronounced and [word] missing."""
     def paint(text: str, status: WordStatus) -> str:
@@ -17,6 +24,7 @@ def render_feedback(document: FeedbackDocument, colour: bool = False) -> str:
     lines = [
         " ".join(paint(word.text, word.status) for word in document.words),
         f"Score: {document.score:.0f}/100   ({document.backend}, {document.processing_s:.2f} s)",
+        *_sentence_scores(document),
         "",
     ]
     lines.extend(f"! {warning}" for warning in document.warnings)

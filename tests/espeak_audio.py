@@ -20,15 +20,16 @@ def espeak_available() -> bool:
     return shutil.which("espeak-ng") is not None and shutil.which("sox") is not None
 
 
-def synthesize(text: str, voice: str = "en-us", path: Path | None = None) -> Path:
-    """Speak ``text`` with the espeak-ng ``voice`` into a 16 kHz mono 16-bit WAV at ``path``.
+def synthesize(text: str, voice: str = "en-us", path: Path | None = None, monotone: bool = False) -> Path:
+    """Speak ``text`` with the espeak-ng ``voice`` into a 16 kHz mono 16-bit WAV at ``path``
+    (``monotone``: with espeak's pitch variation off).
 
     Without ``path`` the file goes into a new temporary directory; the caller owns it.
     """
     if path is None:
         path = Path(tempfile.mkdtemp(prefix="espeak-")) / "speech.wav"
     path.parent.mkdir(parents=True, exist_ok=True)
-    raw = espeak_wav(text, path.with_name(path.stem + ".espeak.wav"), voice)
+    raw = espeak_wav(text, path.with_name(path.stem + ".espeak.wav"), voice, monotone)
     subprocess.run(
         # -R: sox's dither (which also keeps espeak's pauses from being digital zeros) with a fixed seed,
         # so that the same text gives the same audio, and the same scores, on every run.

@@ -51,6 +51,8 @@ class ScoredUtterance:
     text: str
     accuracy: float  # sentence accuracy 0-10
     words: tuple[ScoredWord, ...]
+    fluency: float | None = None  # sentence fluency 0-10 (the experts' median), where the file has it
+    prosodic: float | None = None  # sentence prosody (rhythm, intonation) 0-10
 
 
 def _read_table(path: Path) -> dict[str, str]:
@@ -60,6 +62,10 @@ def _read_table(path: Path) -> dict[str, str]:
             key, _, value = line.strip().partition(" ")
             table[key] = value.strip()
     return table
+
+
+def _optional_float(value: float | str | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def read_split(corpus: Path, split: str = "train") -> list[ScoredUtterance]:
@@ -86,6 +92,7 @@ def read_split(corpus: Path, split: str = "train") -> list[ScoredUtterance]:
         utterances.append(ScoredUtterance(
             utterance_id=utterance_id, speaker=speakers.get(utterance_id, "unknown"),
             audio_path=corpus / wavs[utterance_id], text=text, accuracy=float(entry["accuracy"]), words=words,
+            fluency=_optional_float(entry.get("fluency")), prosodic=_optional_float(entry.get("prosodic")),
         ))
     return utterances
 

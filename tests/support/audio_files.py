@@ -6,16 +6,21 @@ import io
 import shutil
 import subprocess
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import numpy as np
 import soundfile
 
 
-def espeak_wav(text: str, path: Path, voice: str = "en-us") -> Path:
-    """Speak ``text`` into a WAV file with espeak-ng (22.05 kHz mono, as espeak writes it)."""
+def espeak_wav(text: str, path: Path, voice: str = "en-us", monotone: bool = False) -> Path:
+    """Speak ``text`` into a WAV file with espeak-ng (22.05 kHz mono, as espeak writes it); ``monotone``
+    turns its pitch variation off (SSML prosody range 0 %), for a flat reading."""
     if shutil.which("espeak-ng") is None:
         raise RuntimeError("espeak-ng is not installed (Debian: apt-get install espeak-ng)")
-    subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True, capture_output=True)
+    command = ["espeak-ng", "-v", voice, "-w", str(path), text]
+    if monotone:
+        command[-1:] = ["-m", f'<speak><prosody range="0%">{escape(text)}</prosody></speak>']
+    subprocess.run(command, check=True, capture_output=True)
     return path
 
 

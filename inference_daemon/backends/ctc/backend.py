@@ -159,6 +159,7 @@ class CtcBackend(BatchingBackend):
     def _document(self, request: AssessmentRequest, words: list[TargetWord], expected: list[list[str]],
                   analysis: Analysis) -> FeedbackDocument:
         warnings = []
+        completeness: float | None = None  # the recording was too short to tell what was read
         if not analysis.aligned:
             feedback = [self._unheard_word(target) for target in words]
             warnings.append(TOO_SHORT_WARNING)
@@ -175,6 +176,7 @@ class CtcBackend(BatchingBackend):
             if unscored:
                 warnings.append(unscored)
             missing = sum(word.status is WordStatus.missing for word in feedback)
+            completeness = _round(100.0 * (len(feedback) - missing) / len(feedback))
             if missing >= NOT_MATCHED_MISSING_SHARE * len(feedback):
                 warnings.append(NOT_MATCHED_WARNING)
         score = _round(float(np.mean([word.score for word in feedback])))
@@ -182,7 +184,7 @@ class CtcBackend(BatchingBackend):
         return FeedbackDocument(
             request_id=request.request_id, text=request.text, backend=self.name, model=self.model_name,
             duration_s=request.duration_s, processing_s=0.0, score=score, words=feedback, summary=summary,
-            suggestions=suggestions, warnings=warnings,
+            suggestions=suggestions, warnings=warnings, completeness=completeness,
         )
 
     def _word(self, request: AssessmentRequest, target: TargetWord, expected: list[str], evidence: WordEvidence,

@@ -25,9 +25,11 @@ from inference_daemon.backends.base import AssessmentRequest, Backend, BackendIn
 from inference_daemon.backends.phonetic.analysis import Analysis, analyse
 from inference_daemon.backends.phonetic.competition import Competitor, competitors
 from inference_daemon.backends.phonetic.decoders import MODEL_NAME, thread_decoders
+from inference_daemon.backends.phonetic.delivery import delivery_features
 from inference_daemon.backends.phonetic.errors import judge_word
 from inference_daemon.backends.phonetic.features import phone_features, word_features
 from inference_daemon.backends.phonetic.scoring import PhoneticCalibration, calibration_path, default_calibration
+from inference_daemon.backends.phonetic.sentence_scores import default_sentence_scorer
 from inference_daemon.calibration import sigmoid
 from inference_daemon.feedback import (
     ErrorType,
@@ -125,6 +127,7 @@ class PhoneticBackend(Backend):
             self._load_whisper()
         default_calibration(self._whisper is not None)
         default_calibration(False)
+        default_sentence_scorer()
         self._loaded = True
         log.info("phonetic backend loaded in %.2f s; evidence: %s", time.perf_counter() - started, self.evidence)
 
@@ -299,7 +302,23 @@ class PhoneticBackend(Backend):
         summary, suggestions = summarize(feedback, score, request.native_language)
         if warnings:
             summary = " ".join([*warnings, summary])
-        return self._finish(request, score, feedback, summary, suggestions, warnings)
+        document = self._finish(request, score, feedback, summary, suggestions, warnings)
+        return document.model_copy(update=self._sentence_scores(request, words, analysis, feedback))
+
+    @staticmethod
+    def _sentence_scores(request: AssessmentRequest, words: list[TargetWord], analysis: Analysis,
+                         feedback: list[WordFeedback]) -> dict[str, float | None]:
+        """Completeness from the word verdicts; fluency and prosody from the delivery features through the
+        fitted sentence scorer (null without one). The scorer was fitted on the word scores of the
+        PocketSphinx + Whisper calibration; the PocketSphinx-alone scores are on the same scale."""
+        read = sum(word.status is not WordStatus.missing for word in feedback)
+        result: dict[str, float | None] = {"completeness": _round(100.0 * read / len(words)),
+                                           "fluency": None, "prosody": None}
+        scorer = default_sentence_scorer()
+        if scorer is not None:
+            row = delivery_features(analysis, request.audio, len(words), [word.score for word in feedback])
+            result.update({name: _round(value) for name, value in scorer.scores(row).items()})
+        return result
 
     @staticmethod
     def _missing_words(words: list[TargetWord]) -> list[WordFeedback]:
@@ -319,7 +338,9 @@ class PhoneticBackend(Backend):
 
     def _unmatched_document(self, request: AssessmentRequest, words: list[TargetWord]) -> FeedbackDocument:
         feedback = self._missing_words(words)
-        return self._finish(request, 0.0, feedback, NOT_MATCHED_WARNING, [], [NOT_MATCHED_WARNING])
+        document = self._finish(request, 0.0, feedback, NOT_MATCHED_WARNING, [], [NOT_MATCHED_WARNING])
+        # Not one word of the sentence was found: nothing of it was read; how it was read is unknown.
+        return document.model_copy(update={"completeness": 0.0})
 
     def _finish(
         self,

@@ -1,0 +1,136 @@
+"""Sentence-level evidence of how a sentence was delivered: timing of the alignment, pitch and energy.
+
+Fluency and prosody are judged on the whole reading, not on words: how fast it went, where it
+paused and for how long, how long phones were stretched, how much the pitch moved and how much the
+loudness of words differed (stressed against reduced). These features come from the phonetic
+backend's alignment (:class:`~.analysis.Analysis`) and a pitch and intensity track computed with
+Praat's algorithms (``praat-parselmouth``: autocorrelation pitch, ~10 ms for a 5 s reading). Their
+names and order are defined here only; the backend and ``tools/calibrate_sentence_scores.py``
+both build rows with :func:`delivery_features`, so that the fitted models see what requests produce.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import numpy as np
+import parselmouth
+
+from inference_daemon.audio import SAMPLE_RATE
+from inference_daemon.backends.phonetic.analysis import Analysis
+from inference_daemon.backends.phonetic.competition import VOWELS
+from inference_daemon.backends.phonetic.decoders import FRAME_S
+
+DELIVERY_FEATURES = [
+    "speech_rate",  # phones per second from the first word's start to the last word's end
+    "articulation_rate",  # phones per second of the time spent in words (pauses left out)
+    "pause_share",  # share of that span spent between words
+    "long_pauses_per_word",  # pauses between words of LONG_PAUSE_S or more, per word read
+    "longest_pause",  # log(1 + seconds) of the longest pause between words
+    "phone_duration_spread",  # standard deviation of log phone durations (drawls, hesitations in words)
+    "long_phone_share",  # share of phones of LONG_PHONE_S or more
+    "vowel_npvi",  # normalised pairwise variability of vowel durations (stress-timed rhythm is high)
+    "final_lengthening",  # mean phone duration of the last word read over the median phone duration
+    "completeness",  # share of the sentence's words that were read
+    "voiced_share",  # share of the speech span with a pitch
+    "pitch_spread",  # standard deviation of the pitch in semitones
+    "pitch_range",  # 90th - 10th percentile of the pitch in semitones
+    "pitch_movement",  # mean absolute pitch change between voiced 10 ms frames, semitones
+    "word_pitch_spread",  # standard deviation of the words' median pitch, semitones
+    "word_intensity_spread",  # standard deviation of the words' peak intensity, dB
+    "intensity_spread",  # standard deviation of the intensity over the speech span, dB
+    "mean_word_score",  # the backend's own word scores (missing words 0): accuracy colours both
+    "min_word_score",
+]
+
+# A pause between words this long is heard as a break (speechocean762's experts mark fluency down
+# for "long pauses"; ~0.3 s is the usual threshold in fluency research).
+LONG_PAUSE_S = 0.3
+# A phone this long is drawn out (a typical phone lasts 60-100 ms).
+LONG_PHONE_S = 0.25
+PITCH_FLOOR_HZ = 60.0
+PITCH_CEILING_HZ = 500.0
+
+
+def pitch_and_intensity(audio: np.ndarray, start_s: float, end_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pitch in semitones relative to its median (NaN where unvoiced) and intensity in dB, one value per
+    10 ms frame of ``audio`` between ``start_s`` and ``end_s`` (the speech the alignment found)."""
+    first, last = int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)
+    samples = np.asarray(audio[first:last], dtype=np.float64)
+    if len(samples) < int(0.1 * SAMPLE_RATE):
+        return np.full(0, np.nan), np.zeros(0)
+    sound = parselmouth.Sound(samples, SAMPLE_RATE)
+    frequency = sound.to_pitch_ac(
+        time_step=FRAME_S, pitch_floor=PITCH_FLOOR_HZ, pitch_ceiling=PITCH_CEILING_HZ
+    ).selected_array["frequency"]
+    intensity = sound.to_intensity(minimum_pitch=PITCH_FLOOR_HZ * 2, time_step=FRAME_S).values[0]
+    voiced = frequency > 0
+    semitones = np.full(len(frequency), np.nan)
+    if voiced.any():
+        semitones[voiced] = 12.0 * np.log2(frequency[voiced] / np.median(frequency[voiced]))
+    return semitones, np.asarray(intensity, dtype=np.float64)
+
+
+def _std(values: Sequence[float] | np.ndarray) -> float:
+    finite = np.asarray(values, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    return float(np.std(finite)) if len(finite) > 1 else 0.0
+
+
+def _npvi(durations: list[float]) -> float:
+    if len(durations) < 2:
+        return 0.0
+    pairs = itertools.pairwise(durations)
+    return float(100.0 * np.mean([abs(a - b) / ((a + b) / 2) for a, b in pairs]))
+
+
+def _track_slice(track: np.ndarray, start_s: float, end_s: float, origin_s: float) -> np.ndarray:
+    first = max(0, round((start_s - origin_s) / FRAME_S))
+    return track[first : max(first + 1, round((end_s - origin_s) / FRAME_S))]
+
+
+def delivery_features(analysis: Analysis, audio: np.ndarray, sentence_words: int,
+                      word_scores: Sequence[float] | np.ndarray) -> np.ndarray:
+    """One row of :data:`DELIVERY_FEATURES` for a reading: ``analysis`` of ``audio`` (16 kHz float),
+    ``sentence_words`` the number of words in the sentence, ``word_scores`` every word's 0-100 score
+    as reported (missing words 0)."""
+    words = analysis.words
+    starts = [analysis.seconds(w.start) for w in words]
+    ends = [analysis.seconds(w.end) for w in words]
+    span = max(ends[-1] - starts[0], FRAME_S)
+    phones = [phone for word in words for phone in word.phones]
+    durations = np.asarray([phone.frames * FRAME_S for phone in phones])
+    gaps = np.asarray([max(0.0, start - end) for start, end in zip(starts[1:], ends, strict=False)])
+    in_words = float(sum(end - start for start, end in zip(starts, ends, strict=True)))
+    last_word = np.mean([phone.frames * FRAME_S for phone in words[-1].phones])
+
+    semitones, intensity = pitch_and_intensity(audio, starts[0], ends[-1])
+    voiced = np.isfinite(semitones)
+    steps = np.abs(np.diff(semitones))
+    word_pitch = [np.nanmedian(s) if np.isfinite(s).any() else np.nan
+                  for s in (_track_slice(semitones, a, b, starts[0]) for a, b in zip(starts, ends, strict=True))]
+    word_peaks = [float(np.max(s)) for s in (_track_slice(intensity, a, b, starts[0])
+                                             for a, b in zip(starts, ends, strict=True)) if len(s)]
+    scores = np.asarray(word_scores, dtype=np.float64)
+    return np.asarray([
+        len(phones) / span,
+        len(phones) / max(in_words, FRAME_S),
+        float(gaps.sum()) / span,
+        float((gaps >= LONG_PAUSE_S).sum()) / len(words),
+        float(np.log1p(gaps.max())) if len(gaps) else 0.0,
+        _std(np.log(durations)),
+        float(np.mean(durations >= LONG_PHONE_S)),
+        _npvi([phone.frames * FRAME_S for phone in phones if phone.phone in VOWELS]),
+        float(last_word / np.median(durations)),
+        len(words) / max(sentence_words, 1),
+        float(voiced.mean()) if len(voiced) else 0.0,
+        _std(semitones),
+        float(np.subtract(*np.percentile(semitones[voiced], [90, 10]))) if voiced.sum() > 1 else 0.0,
+        float(np.nanmean(steps)) if np.isfinite(steps).any() else 0.0,
+        _std(word_pitch),
+        _std(word_peaks),
+        _std(intensity),
+        float(scores.mean()) if len(scores) else 0.0,
+        float(scores.min()) if len(scores) else 0.0,
+    ])

@@ -1,0 +1,158 @@
+"""Sentence-level fluency, prosody and completeness of the phonetic backend (issue 15's acceptance).
+
+Real espeak-ng readings, kept to four assessments: a normal one, the same with long pauses inserted
+by sox, a monotone one and one that stops half-way. Cheaper unit checks cover the delivery features
+and the fitted scorer's file.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from dataclasses import replace
+from functools import cache, lru_cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from inference_daemon.backends.phonetic.alignment import AlignedPhone, AlignedWord
+from inference_daemon.backends.phonetic.analysis import Analysis
+from inference_daemon.backends.phonetic.delivery import DELIVERY_FEATURES, delivery_features
+from inference_daemon.backends.phonetic.sentence_scores import (
+    SENTENCE_SCORES_PATH,
+    SentenceScorer,
+    default_sentence_scorer,
+    flatness_factor,
+)
+from inference_daemon.calibration import CalibrationMismatch
+from inference_daemon.feedback import FeedbackDocument
+from inference_daemon.render import render_feedback
+from tests.espeak_audio import synthesize
+from tests.minimal_pairs import assess_wav
+from tests.phonetic_fixtures import loaded_backend, needs_espeak
+
+SENTENCE = "My brother works in a big hospital near the river"
+SENTENCE_SCORES = ("fluency", "prosody", "completeness")
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@lru_cache(maxsize=1)
+def _folder() -> Path:
+    return Path(tempfile.mkdtemp(prefix="sentence-scores-"))
+
+
+@cache
+def _assessed(kind: str) -> FeedbackDocument:
+    """The sentence read in one way, assessed once for all tests."""
+    folder = _folder()
+    if kind == "paused":
+        normal = folder / "normal.wav"
+        if not normal.exists():
+            synthesize(SENTENCE, "en-us", normal)
+        wav = folder / "paused.wav"
+        # Two silences of 1.2 s, after about the second and the sixth word.
+        subprocess.run(["sox", str(normal), str(wav), "pad", "1.2@0.7", "1.2@1.9"], check=True, capture_output=True)
+    elif kind == "half":
+        wav = synthesize(" ".join(SENTENCE.split()[:5]), "en-us", folder / "half.wav")
+    else:
+        wav = folder / f"{kind}.wav"
+        if not wav.exists():
+            synthesize(SENTENCE, "en-us", wav, monotone=kind == "monotone")
+    return assess_wav(loaded_backend(), wav, SENTENCE)
+
+
+@needs_espeak
+def test_the_sentence_scores_are_present_and_in_range() -> None:
+    document = _assessed("normal")
+    for name in SENTENCE_SCORES:
+        value = getattr(document, name)
+        assert value is not None and 0 <= value <= 100, (name, value)
+    assert document.completeness == 100
+    # A clean synthetic reading is fluent; the threshold leaves room for refits.
+    assert document.fluency is not None and document.fluency >= 60
+
+
+def test_each_sentence_score_is_documented_in_the_document_and_the_readme() -> None:
+    readme = README.read_text(encoding="utf-8")
+    for name in SENTENCE_SCORES:
+        field = FeedbackDocument.model_fields[name]
+        assert field.description and len(field.description) > 30, name
+        assert f"`{name}`" in readme, f"README does not document {name}"
+
+
+@needs_espeak
+def test_long_pauses_lower_fluency() -> None:
+    normal, paused = _assessed("normal"), _assessed("paused")
+    assert normal.fluency is not None and paused.fluency is not None
+    assert paused.fluency < normal.fluency - 15, (normal.fluency, paused.fluency)
+    assert paused.completeness == 100
+
+
+@needs_espeak
+def test_a_monotone_reading_scores_lower_prosody() -> None:
+    normal, monotone = _assessed("normal"), _assessed("monotone")
+    assert normal.prosody is not None and monotone.prosody is not None
+    assert monotone.prosody < normal.prosody - 15, (normal.prosody, monotone.prosody)
+
+
+@needs_espeak
+def test_a_sentence_read_half_way_is_about_half_complete() -> None:
+    document = _assessed("half")
+    assert document.completeness is not None and 40 <= document.completeness <= 60, document.completeness
+
+
+def _word(index: int, start: int, phones: list[tuple[str, int]]) -> AlignedWord:
+    aligned, frame = [], start
+    for phone, frames in phones:
+        aligned.append(AlignedPhone(phone, frame, frames, -1000))
+        frame += frames
+    return AlignedWord(index, aligned)
+
+
+def test_a_pause_between_words_shows_in_the_timing_features() -> None:
+    audio = np.zeros(16_000 * 3, dtype=np.float32)
+    close = Analysis([_word(0, 10, [("HH", 8), ("AH", 10)]), _word(1, 28, [("L", 6), ("OW", 12)])], [], [], 0.0)
+    apart = replace(close, words=[close.words[0], _word(1, 128, [("L", 6), ("OW", 12)])])
+    features = {name: dict(zip(DELIVERY_FEATURES, delivery_features(a, audio, 2, [90.0, 90.0]), strict=True))
+                for name, a in (("close", close), ("apart", apart))}
+    assert features["close"]["pause_share"] == 0
+    assert features["apart"]["pause_share"] > 0.5
+    assert features["apart"]["long_pauses_per_word"] == 0.5
+    assert features["apart"]["speech_rate"] < features["close"]["speech_rate"]
+    assert features["apart"]["articulation_rate"] == pytest.approx(features["close"]["articulation_rate"])
+
+
+def test_a_flat_pitch_scales_prosody_down_only_below_the_corpus_range() -> None:
+    row = np.zeros(len(DELIVERY_FEATURES))
+    row[DELIVERY_FEATURES.index("voiced_share")] = 0.6
+    row[DELIVERY_FEATURES.index("pitch_range")] = 0.5
+    assert flatness_factor(row, 2.0) == pytest.approx(0.25)
+    row[DELIVERY_FEATURES.index("pitch_range")] = 4.0
+    assert flatness_factor(row, 2.0) == 1.0
+    row[DELIVERY_FEATURES.index("voiced_share")] = 0.0  # no pitch found: flatness cannot be told
+    assert flatness_factor(row, 2.0) == 1.0
+
+
+def test_the_shipped_scorer_was_fitted_on_the_features_computed_and_says_how(tmp_path: Path) -> None:
+    scorer = default_sentence_scorer()
+    assert scorer is not None and set(scorer.models) == {"fluency", "prosody"}
+    assert scorer.provenance["utterances"] >= 2000
+    assert scorer.provenance["speaker_cv"]["fluency"]["r"] > 0.6
+    data = scorer.to_json()
+    data["models"]["fluency"]["features"] = DELIVERY_FEATURES[:-1]
+    stale = tmp_path / "stale.json"
+    stale.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CalibrationMismatch):
+        SentenceScorer.load(stale)
+    assert SentenceScorer.load(SENTENCE_SCORES_PATH).flat_pitch_range == scorer.flat_pitch_range
+
+
+def test_the_readable_output_shows_the_sentence_scores_when_given() -> None:
+    document = FeedbackDocument(request_id="r", text="Hello", backend="phonetic", model="m", duration_s=1.0,
+                                processing_s=0.1, score=80.0, words=[], summary="Fine.", fluency=71.0,
+                                prosody=42.4, completeness=100.0)
+    assert "Fluency: 71   Prosody: 42   Completeness: 100" in render_feedback(document)
+    bare = document.model_copy(update={"fluency": None, "prosody": None, "completeness": None})
+    assert "Fluency" not in render_feedback(bare)
