@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from inference_daemon.errors import InvalidText
-from inference_daemon.sentence import split_words, validate_target_text
+from inference_daemon.sentence import check_latin_script, split_words, validate_target_text
 from tools.make_deck import addon_module
 
 source = addon_module("authoring.sentence_source")
@@ -147,6 +147,9 @@ TRICKY_SENTENCES = [
     "_",
     "¿Qué?",
     "北京 is big",
+    "Привет",
+    "مرحبا بكم",
+    "Zürich and Kraków",
     "«»",
     "don't stop",
     "well-known",
@@ -163,6 +166,7 @@ def test_word_rule_agrees_with_the_daemon(text: str) -> None:
     reason = rules.reject_reason(rules.clean_sentence(text))
     try:
         validate_target_text(text)
+        check_latin_script(text)
     except InvalidText:
         assert reason is not None
     else:

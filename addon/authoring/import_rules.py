@@ -1,9 +1,10 @@
 """Decide which source sentences become practice notes: the same rules in Anki and in tools/make_deck.py.
 
-A sentence is refused when it is empty, longer than the daemon accepts, or has no word that can be
-pronounced; a sentence already in the deck (or earlier in the same file) is skipped as a duplicate.
-The word rule mirrors ``inference_daemon/sentence.py`` (the add-on cannot import the daemon), and a
-test keeps the two in agreement.
+A sentence is refused when it is empty, longer than the daemon accepts, has no word that can be
+pronounced, or has letters of another script than the Latin one (the daemon assesses English and
+refuses those); a sentence already in the deck (or earlier in the same file) is skipped as a
+duplicate. The rules mirror ``inference_daemon/sentence.py`` (the add-on cannot import the
+daemon), and a test keeps the two in agreement.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class RejectReason(enum.Enum):
     EMPTY = "empty line"
     TOO_LONG = f"longer than {MAX_SENTENCE_CHARS} characters"
     NO_PRONOUNCEABLE_WORD = "no word that can be pronounced"
+    NOT_LATIN_SCRIPT = "letters of another script (English sentences only)"
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,8 @@ def reject_reason(sentence: str) -> RejectReason | None:
         return RejectReason.TOO_LONG
     if not pronounceable_words(sentence):
         return RejectReason.NO_PRONOUNCEABLE_WORD
+    if any(c.isalpha() and "LATIN" not in unicodedata.name(c, "") for c in sentence):
+        return RejectReason.NOT_LATIN_SCRIPT
     return None
 
 
