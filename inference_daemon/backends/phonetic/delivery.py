@@ -3,8 +3,8 @@
 Fluency and prosody are judged on the whole reading, not on words: how fast it went, where it
 paused and for how long, how long phones were stretched, how much the pitch moved and how much the
 loudness of words differed (stressed against reduced). These features come from the phonetic
-backend's alignment (:class:`~.analysis.Analysis`) and a pitch and intensity track computed with
-Praat's algorithms (``praat-parselmouth``: autocorrelation pitch, ~10 ms for a 5 s reading). Their
+backend's alignment (:class:`~.analysis.Analysis`) and a pitch and intensity track
+(:mod:`.pitch_track`). Their
 names and order are defined here only; the backend and ``tools/calibrate_sentence_scores.py``
 both build rows with :func:`delivery_features`, so that the fitted models see what requests produce.
 """
@@ -15,12 +15,12 @@ import itertools
 from collections.abc import Sequence
 
 import numpy as np
-import parselmouth
 
 from inference_daemon.audio import SAMPLE_RATE
 from inference_daemon.backends.phonetic.analysis import Analysis
 from inference_daemon.backends.phonetic.competition import VOWELS
 from inference_daemon.backends.phonetic.decoders import FRAME_S
+from inference_daemon.backends.phonetic.pitch_track import pitch_and_intensity as track
 
 DELIVERY_FEATURES = [
     "speech_rate",  # phones per second from the first word's start to the last word's end
@@ -49,27 +49,17 @@ DELIVERY_FEATURES = [
 LONG_PAUSE_S = 0.3
 # A phone this long is drawn out (a typical phone lasts 60-100 ms).
 LONG_PHONE_S = 0.25
-PITCH_FLOOR_HZ = 60.0
-PITCH_CEILING_HZ = 500.0
 
 
 def pitch_and_intensity(audio: np.ndarray, start_s: float, end_s: float) -> tuple[np.ndarray, np.ndarray]:
     """Pitch in semitones relative to its median (NaN where unvoiced) and intensity in dB, one value per
     10 ms frame of ``audio`` between ``start_s`` and ``end_s`` (the speech the alignment found)."""
-    first, last = int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)
-    samples = np.asarray(audio[first:last], dtype=np.float64)
-    if len(samples) < int(0.1 * SAMPLE_RATE):
-        return np.full(0, np.nan), np.zeros(0)
-    sound = parselmouth.Sound(samples, SAMPLE_RATE)
-    frequency = sound.to_pitch_ac(
-        time_step=FRAME_S, pitch_floor=PITCH_FLOOR_HZ, pitch_ceiling=PITCH_CEILING_HZ
-    ).selected_array["frequency"]
-    intensity = sound.to_intensity(minimum_pitch=PITCH_FLOOR_HZ * 2, time_step=FRAME_S).values[0]
+    frequency, intensity = track(audio[int(start_s * SAMPLE_RATE) : int(end_s * SAMPLE_RATE)])
     voiced = frequency > 0
     semitones = np.full(len(frequency), np.nan)
     if voiced.any():
         semitones[voiced] = 12.0 * np.log2(frequency[voiced] / np.median(frequency[voiced]))
-    return semitones, np.asarray(intensity, dtype=np.float64)
+    return semitones, intensity
 
 
 def _std(values: Sequence[float] | np.ndarray) -> float:

@@ -4,6 +4,13 @@ One soft-target logistic model per score (target: the experts' 0-10 sentence lab
 features of :mod:`.delivery`, stored in ``sentence_scores.json`` beside the other calibration files
 and written by ``tools/calibrate_sentence_scores.py`` from speechocean762's train split. Kept apart
 from ``calibration.json`` because it is fitted on the word scores that file produces, after it.
+
+Plus one rule the corpus cannot teach: speechocean762's experts mark prosody down for pauses and slow
+reading, and hardly any of its readings is flat, so the fitted model gives pitch almost no weight
+(pitch range r 0.06 with the experts' prosody on the 600 dev utterances). A reading whose pitch
+range is below what nearly every reading in the corpus shows (``flat_pitch_range``, its 0.5th
+percentile, stored with the models) has its prosody scaled down in proportion, so that a monotone
+reading scores low without pretending that the corpus measured it.
 """
 
 from __future__ import annotations
