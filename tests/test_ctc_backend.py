@@ -64,6 +64,9 @@ def _assert_well_formed(document: FeedbackDocument, text: str) -> None:
     assert document.backend == "ctc"
     assert [word.text for word in document.words] == split_words(text)
     assert [word.index for word in document.words] == list(range(len(document.words)))
+    read = sum(word.status is not WordStatus.missing for word in document.words)
+    assert document.completeness == pytest.approx(100 * read / len(document.words), abs=0.05)
+    assert document.fluency is None and document.prosody is None  # no delivery features in ctc yet
     previous_end = 0.0
     for word in document.words:
         assert 0 <= word.score <= 100
@@ -165,6 +168,7 @@ def test_recording_too_short_for_the_sentence_marks_every_word_missing(backend: 
     document = backend.assess(AssessmentRequest(audio=audio, text=text, request_id="short"))
     assert [w.status for w in document.words] == [WordStatus.missing] * len(split_words(text))
     assert document.warnings and document.score == 0
+    assert document.completeness is None  # too short to tell what was read
 
 
 def test_phones_the_model_lacks_are_reported_at_load_and_in_the_document(

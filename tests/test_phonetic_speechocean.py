@@ -53,4 +53,7 @@ def test_evaluation_tool_writes_its_metrics(tmp_path: Path, capsys: pytest.Captu
     metrics = json.loads(out.read_text())["metrics"]
     assert metrics["utterances"] == 3 and metrics["words"] > 0
     assert {"precision", "recall", "f1", "word_pearson", "phone_pearson", "real_time_factor"} <= set(metrics)
+    # The corpus's sentence labels are read and paired with the backend's sentence scores.
+    assert metrics["fluency_utterances"] == metrics["prosody_utterances"] == 3
+    assert metrics["fluency_pearson"] is None or -1 <= metrics["fluency_pearson"] <= 1
     assert '"f1"' in capsys.readouterr().out

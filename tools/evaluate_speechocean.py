@@ -1,8 +1,10 @@
 """Evaluate any backend on speechocean762-style data, through the daemon's own code path.
 
 Prints word-level mispronunciation detection (gold: the experts' median word accuracy is 6 or less),
-Pearson correlations of phone, word and sentence scores with the human scores, and speed; writes
-the same figures (and per-utterance results) as JSON with ``--json-out``.
+Pearson correlations of phone, word and sentence scores with the human scores (sentence level: the
+overall score with accuracy, and fluency, prosody and completeness with the experts' labels where
+the backend fills them and the corpus has them), and speed; writes the same figures (and
+per-utterance results) as JSON with ``--json-out``.
 
     python tools/evaluate_speechocean.py ../shared/data/speechocean762-dev --split train
 """
@@ -30,6 +32,9 @@ from inference_daemon.pipeline import assess_now, prepare_request
 
 log = logging.getLogger("evaluate_speechocean")
 
+# The document's sentence-level fields and the corpus's label for each.
+SENTENCE_LABELS = {"fluency": "fluency", "prosody": "prosodic", "completeness": "completeness"}
+
 
 @dataclass
 class Collected:
@@ -42,6 +47,10 @@ class Collected:
     phone_accuracy: list[float] = field(default_factory=list)
     sentence_scores: list[float] = field(default_factory=list)
     sentence_accuracy: list[float] = field(default_factory=list)
+    # Per sentence-level field of the document: (system score, experts' label) where both exist.
+    sentence_labels: dict[str, list[tuple[float, float]]] = field(
+        default_factory=lambda: {name: [] for name in SENTENCE_LABELS}
+    )
     audio_s: float = 0.0
     processing_s: float = 0.0
     utterances: int = 0
@@ -54,6 +63,10 @@ class Collected:
         self.processing_s += seconds
         self.sentence_scores.append(document.score)
         self.sentence_accuracy.append(gold.accuracy)
+        for name, label in SENTENCE_LABELS.items():
+            system, expert = getattr(document, name), getattr(gold, label)
+            if system is not None and expert is not None:
+                self.sentence_labels[name].append((system, expert))
         if len(document.words) != len(gold.words):
             self.word_mismatch += 1
             return
@@ -84,6 +97,9 @@ class Collected:
             "phone_pearson": pearson(self.phone_scores, self.phone_accuracy),
             "phones": len(self.phone_scores),
             "sentence_pearson": pearson(self.sentence_scores, self.sentence_accuracy),
+            **{f"{name}_pearson": pearson([s for s, _ in pairs], [e for _, e in pairs]) if pairs else None
+               for name, pairs in self.sentence_labels.items()},
+            **{f"{name}_utterances": len(pairs) for name, pairs in self.sentence_labels.items()},
             "audio_s": self.audio_s,
             "processing_s": self.processing_s,
             "real_time_factor": self.processing_s / max(self.audio_s, 1e-9),

@@ -53,6 +53,7 @@ class ScoredUtterance:
     words: tuple[ScoredWord, ...]
     fluency: float | None = None  # sentence fluency 0-10 (the experts' median), where the file has it
     prosodic: float | None = None  # sentence prosody (rhythm, intonation) 0-10
+    completeness: float | None = None  # share of the words read, 0-10 (the official files; not the dev rebuild)
 
 
 def _read_table(path: Path) -> dict[str, str]:
@@ -93,6 +94,7 @@ def read_split(corpus: Path, split: str = "train") -> list[ScoredUtterance]:
             utterance_id=utterance_id, speaker=speakers.get(utterance_id, "unknown"),
             audio_path=corpus / wavs[utterance_id], text=text, accuracy=float(entry["accuracy"]), words=words,
             fluency=_optional_float(entry.get("fluency")), prosodic=_optional_float(entry.get("prosodic")),
+            completeness=_optional_float(entry.get("completeness")),
         ))
     return utterances
 
