@@ -67,8 +67,21 @@ class Feedback:
 
 @cache
 def feedback_schema() -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    """The shipped schema as the add-on reads documents with it: fields it does not know are allowed.
+
+    Version 1 grows by adding fields (fluency, prosody, completeness came later); a daemon newer than
+    the add-on must not make its feedback unreadable. What the add-on uses is still checked strictly.
+    """
+    schema: dict[str, Any] = _allow_added_fields(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
     return schema
+
+
+def _allow_added_fields(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _allow_added_fields(value) for key, value in node.items() if key != "additionalProperties"}
+    if isinstance(node, list):
+        return [_allow_added_fields(value) for value in node]
+    return node
 
 
 def parse_feedback(data: Any) -> Feedback:

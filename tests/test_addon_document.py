@@ -36,11 +36,17 @@ def test_a_daemon_document_parses_with_the_fields_the_addon_shows() -> None:
     {"score": 140},
     {"words": [{"index": 0, "text": "I", "score": 90, "status": "great", "expected_phones": []}]},
     {"summary": None},
-    {"unexpected": True},
 ])
 def test_documents_that_break_the_contract_are_refused(broken: dict[str, Any]) -> None:
     with pytest.raises(document.InvalidFeedback):
         document.parse_feedback(daemon_document(**broken))
+
+
+def test_fields_added_by_a_newer_daemon_are_ignored() -> None:
+    data = daemon_document(pace_of_speech=71.0)
+    data["words"][1]["syllables"] = 1
+    feedback = document.parse_feedback(data)
+    assert feedback.score == 64 and feedback.words[1].text == "think"
 
 
 def test_a_missing_required_field_is_named() -> None:
