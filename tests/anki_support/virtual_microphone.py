@@ -19,6 +19,8 @@ import numpy as np
 import soundfile
 import soxr
 
+from tests.support.processes import stop_process
+
 RATE = 16_000
 LEAD_SILENCE_S = 0.6  # Anki's recorder drops its first 0.3 s
 TAIL_SILENCE_S = 0.6
@@ -80,9 +82,5 @@ def running_virtual_microphone(folder: Path) -> Iterator[VirtualMicrophone]:
             time.sleep(0.05)
         yield microphone
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
         log.close()

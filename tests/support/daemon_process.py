@@ -20,6 +20,8 @@ from typing import IO
 
 import requests
 
+from tests.support.processes import stop_process
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPTED = "tests.support.scripted_backend:ScriptedBackend"
 
@@ -65,11 +67,7 @@ def running_daemon_process(*args: str, backend: str = SCRIPTED, env: dict[str, s
             _wait_until_up(process, base_url, startup_timeout, wait_loaded, log_file)
             yield DaemonProcess(base_url, process.pid)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_process(process)
             if log_lines is not None:
                 log_file.seek(0)
                 log_lines.extend(log_file.read().decode(errors="replace").splitlines())
