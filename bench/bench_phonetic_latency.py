@@ -29,15 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests packag
 
 from inference_daemon.backends.base import AssessmentRequest
 from inference_daemon.backends.phonetic.analysis import analyse
-from inference_daemon.backends.phonetic.backend import PhoneticBackend, word_pronunciations
-from inference_daemon.backends.phonetic.competition import competitors
+from inference_daemon.backends.phonetic.backend import PhoneticBackend, whisper_evidence, word_pronunciations
 from inference_daemon.backends.phonetic.decoders import thread_decoders
 from inference_daemon.backends.phonetic.delivery import delivery_features
 from inference_daemon.backends.phonetic.sentence_scores import default_sentence_scorer
 from inference_daemon.datasets.speechocean import read_split
 from inference_daemon.pipeline import assess_now, prepare_request
 from inference_daemon.pronunciation import target_words
-from inference_daemon.whisper_evidence import WhisperModel, gather_evidence
+from inference_daemon.whisper_evidence import WhisperModel
 
 ESPEAK_SENTENCES = (
     "I think so.",
@@ -94,10 +93,10 @@ def stage_times(backend: PhoneticBackend, model: WhisperModel, request: Assessme
     times["whisper_encoder"] = time.perf_counter() - started
     model.clear_priors()
     started = time.perf_counter()
-    gather_evidence(model, encoded, words, [p[0] for p in pronunciations], [competitors(p) for p in pronunciations])
+    whisper_evidence(model, encoded, words, pronunciations)
     times["whisper_decoder+prior"] = time.perf_counter() - started
     started = time.perf_counter()
-    gather_evidence(model, encoded, words, [p[0] for p in pronunciations], [competitors(p) for p in pronunciations])
+    whisper_evidence(model, encoded, words, pronunciations)
     times["whisper_decoder"] = time.perf_counter() - started
     times["whisper_prior"] = max(times.pop("whisper_decoder+prior") - times["whisper_decoder"], 0.0)
     return times

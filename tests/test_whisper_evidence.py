@@ -11,14 +11,12 @@ import pytest
 import soundfile
 
 from inference_daemon.audio import SAMPLE_RATE
-from inference_daemon.backends.phonetic.backend import word_pronunciations
-from inference_daemon.backends.phonetic.competition import competitors
+from inference_daemon.backends.phonetic.backend import whisper_evidence, word_pronunciations
 from inference_daemon.pronunciation import target_words
 from inference_daemon.whisper_evidence import (
     WhisperModel,
     WhisperUnavailable,
     WordEvidence,
-    gather_evidence,
     resolve_model_path,
     whisper_words,
 )
@@ -39,9 +37,7 @@ def _evidence(wav: Path, sentence: str) -> list[WordEvidence]:
     audio, rate = soundfile.read(wav, dtype="float32")
     assert rate == SAMPLE_RATE
     words = target_words(sentence)
-    pronunciations = [word_pronunciations(w) for w in words]
-    primary = [p[0] for p in pronunciations]
-    return gather_evidence(_model(), _model().encode(audio), words, primary, [competitors(p) for p in pronunciations])
+    return whisper_evidence(_model(), _model().encode(audio), words, [word_pronunciations(w) for w in words])
 
 
 def test_log_mel_matches_transformers_whisper_features() -> None:

@@ -31,8 +31,7 @@ from tqdm import tqdm
 
 from inference_daemon.audio import decode_audio
 from inference_daemon.backends.phonetic.analysis import Analysis, analyse
-from inference_daemon.backends.phonetic.backend import word_pronunciations
-from inference_daemon.backends.phonetic.competition import competitors
+from inference_daemon.backends.phonetic.backend import whisper_evidence, word_pronunciations
 from inference_daemon.backends.phonetic.decoders import thread_decoders
 from inference_daemon.backends.phonetic.errors import is_missing
 from inference_daemon.backends.phonetic.features import (
@@ -52,7 +51,7 @@ from inference_daemon.calibration.fitting import (
 )
 from inference_daemon.datasets.speechocean import ScoredUtterance, pronunciation_candidates, read_split
 from inference_daemon.pronunciation import target_words
-from inference_daemon.whisper_evidence import WhisperModel, WordEvidence, gather_evidence, resolve_model_path
+from inference_daemon.whisper_evidence import WhisperModel, WordEvidence, resolve_model_path
 
 log = logging.getLogger("calibrate_phonetic")
 
@@ -122,9 +121,7 @@ def _extract_one(scored: ScoredUtterance) -> tuple[str, Extracted]:
     words = target_words(scored.text)
     model: WhisperModel | None = _WORKER.get("whisper")
     if model is not None and len(words) == len(scored.words):
-        whisper = gather_evidence(
-            model, model.encode(audio), words, [p[0] for p in pronunciations], [competitors(p) for p in pronunciations]
-        )
+        whisper = whisper_evidence(model, model.encode(audio), words, pronunciations)
     return scored.utterance_id, Extracted(analysis, whisper)
 
 

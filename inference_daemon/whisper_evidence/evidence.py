@@ -72,7 +72,6 @@ class WordEvidence:
     def prior_mean_log_prob(self) -> float:
         return float(np.mean(self.prior_log_probs))
 
-
     @property
     def mean_log_prob(self) -> float:
         return float(np.mean(self.log_probs))
@@ -91,8 +90,7 @@ def whisper_words(words: Sequence[TargetWord]) -> list[str]:
     first word and "I" capitalised, no punctuation."""
     texts = []
     for position, word in enumerate(words):
-        tokens = [token.replace("'", "'") for token in word.tokens]
-        text = " ".join("I" if token == "i" else token for token in tokens)
+        text = " ".join("I" if token == "i" else token for token in word.tokens)
         texts.append(text[:1].upper() + text[1:] if position == 0 else text)
     return texts
 
@@ -118,10 +116,6 @@ def spelled_rivals(
     return [*real, *made_up][:MAX_RIVALS_PER_WORD]
 
 
-def _rival_text(word_text: str, spelling: str, first: bool) -> str:
-    return spelling[:1].upper() + spelling[1:] if first else spelling
-
-
 def gather_evidence(
     model: WhisperModel,
     recording: EncodedRecording,
@@ -136,18 +130,20 @@ def gather_evidence(
     bounds = np.cumsum([0, *(len(tokens) for tokens in word_tokens)])
     target = [token for tokens in word_tokens for token in tokens]
     rival_texts: list[list[int]] = []
-    owners: list[tuple[int, Competitor, str]] = []
+    # Per rival text: its word, competitor and spelling, and the target tokens it replaces and is
+    # compared over (from the word to the end of the context after it).
+    owners: list[tuple[int, Competitor, str, int, int]] = []
     for index, (word, competitors) in enumerate(zip(words, competitor_lists, strict=True)):
-        context_end = int(bounds[min(index + 1 + CONTEXT_WORDS_AFTER, len(words))])
+        start, context_end = int(bounds[index]), int(bounds[min(index + 1 + CONTEXT_WORDS_AFTER, len(words))])
         for competitor, spelling in spelled_rivals(word, pronunciations[index], competitors):
-            rival = model.token_ids(" " + _rival_text(texts[index], spelling, index == 0))
-            rival_texts.append(target[: bounds[index]] + rival + target[bounds[index + 1] : context_end])
-            owners.append((index, competitor, spelling))
+            written = spelling[:1].upper() + spelling[1:] if index == 0 else spelling
+            after = target[bounds[index + 1] : context_end]
+            rival_texts.append(target[:start] + model.token_ids(" " + written) + after)
+            owners.append((index, competitor, spelling, start, context_end))
     heard = model.token_log_probs(recording, [target, *rival_texts])
     prior = model.prior_log_probs([target])[0]
     rivals: list[list[RivalScore]] = [[] for _ in words]
-    for (index, competitor, spelling), log_probs in zip(owners, heard[1:], strict=True):
-        start, end = int(bounds[index]), int(bounds[min(index + 1 + CONTEXT_WORDS_AFTER, len(words))])
+    for (index, competitor, spelling, start, end), log_probs in zip(owners, heard[1:], strict=True):
         delta = float(np.sum(log_probs[start:]) - np.sum(heard[0][start:end]))
         rivals[index].append(RivalScore(competitor, spelling, delta))
     return [

@@ -102,10 +102,10 @@ class WhisperModel:
         self._lock = threading.Lock()
         self._silence: EncodedRecording | None = None
         self._priors: OrderedDict[tuple[int, ...], np.ndarray] = OrderedDict()
-
-    @property
-    def name(self) -> str:
-        return BUNDLED_NAME if self.path == _bundled_or_none() else str(self.path)
+        # The prior cache is shared by the backend's evidence threads.
+        self._priors_lock = threading.Lock()
+        # Computed once: every feedback document names the model.
+        self.name = BUNDLED_NAME if path == _bundled_or_none() else str(path)
 
     def load(self) -> None:
         try:
@@ -180,23 +180,25 @@ class WhisperModel:
         """:meth:`token_log_probs` on silence: what the language model expects of each text with no
         audio to go on, the baseline that Whisper's bias towards likely texts is measured against.
         Cached per text."""
-        if self._silence is None:
-            self._silence = self.encode(np.zeros(int(PRIOR_SILENCE_S * SAMPLE_RATE), dtype=np.float32))
         keys = [tuple(text) for text in texts]
-        unknown = [key for key in dict.fromkeys(keys) if key not in self._priors]
-        scored = self.token_log_probs(self._silence, [list(key) for key in unknown])
-        for key, log_probs in zip(unknown, scored, strict=True):
-            self._priors[key] = log_probs
-        found = [self._priors[key] for key in keys]
-        for key in keys:
-            self._priors.move_to_end(key)
-        while len(self._priors) > PRIOR_CACHE_SIZE:
-            self._priors.popitem(last=False)
-        return found
+        with self._priors_lock:
+            if self._silence is None:
+                self._silence = self.encode(np.zeros(int(PRIOR_SILENCE_S * SAMPLE_RATE), dtype=np.float32))
+            unknown = [key for key in dict.fromkeys(keys) if key not in self._priors]
+            scored = self.token_log_probs(self._silence, [list(key) for key in unknown])
+            for key, log_probs in zip(unknown, scored, strict=True):
+                self._priors[key] = log_probs
+            found = [self._priors[key] for key in keys]
+            for key in keys:
+                self._priors.move_to_end(key)
+            while len(self._priors) > PRIOR_CACHE_SIZE:
+                self._priors.popitem(last=False)
+            return found
 
     def clear_priors(self) -> None:
         """Forget the cached priors (benchmarks of a first review)."""
-        self._priors.clear()
+        with self._priors_lock:
+            self._priors.clear()
 
     def transcribe(self, audio: np.ndarray, max_length: int = 128) -> str:
         """Greedy transcription of the recording (the cascade's offline recogniser)."""

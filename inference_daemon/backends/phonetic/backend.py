@@ -43,6 +43,7 @@ from inference_daemon.phonetics import advise_word, summarize
 from inference_daemon.pronunciation import Lexicon, TargetWord, target_words
 from inference_daemon.whisper_evidence import (
     BUNDLED_NAME,
+    EncodedRecording,
     WhisperModel,
     WhisperUnavailable,
     WordEvidence,
@@ -71,6 +72,16 @@ def word_pronunciations(word: TargetWord) -> list[list[str]]:
     """The word's valid pronunciations, primary first: its tokens' dictionary variants combined."""
     combined = itertools.islice(itertools.product(*word.variants), MAX_PRONUNCIATIONS)
     return [[phone for token in combination for phone in token] for combination in combined]
+
+
+def whisper_evidence(
+    model: WhisperModel, recording: EncodedRecording, words: list[TargetWord], pronunciations: list[list[list[str]]]
+) -> list[WordEvidence]:
+    """Whisper's evidence for every word, its competitors being the competition's (built on each
+    word's primary pronunciation): what the backend, its calibration tool and benches all score."""
+    return gather_evidence(
+        model, recording, words, [p[0] for p in pronunciations], [competitors(p) for p in pronunciations]
+    )
 
 
 def _round(value: float) -> float:
@@ -156,10 +167,8 @@ class PhoneticBackend(Backend):
         for the first-call allocations, the silence encoding of the priors and the reverse index of
         the pronouncing dictionary (about 2 s together)."""
         words = target_words("think")
-        pronunciations = [word_pronunciations(w) for w in words]
         silence = np.zeros(SAMPLE_RATE, dtype=np.float32)
-        gather_evidence(model, model.encode(silence), words, [p[0] for p in pronunciations],
-                        [competitors(p) for p in pronunciations])
+        whisper_evidence(model, model.encode(silence), words, [word_pronunciations(w) for w in words])
 
     @property
     def whisper_model(self) -> WhisperModel | None:
@@ -209,9 +218,7 @@ class PhoneticBackend(Backend):
         model, pool = self._whisper, self._pool
         if model is None or pool is None:
             return None
-        primary = [p[0] for p in pronunciations]
-        rivals = [competitors(p) for p in pronunciations]
-        return pool.submit(lambda: gather_evidence(model, model.encode(request.audio), words, primary, rivals))
+        return pool.submit(lambda: whisper_evidence(model, model.encode(request.audio), words, pronunciations))
 
     @staticmethod
     def _whisper_result(
