@@ -20,11 +20,13 @@ class _Strict(BaseModel):
 
 
 class ErrorType(str, Enum):
-    """How a phone differed from the target pronunciation."""
+    """How a phone differed from the target pronunciation; ``stress``: another syllable than the
+    dictionary's carried the word's main stress (added within version 1)."""
 
     substitution = "substitution"
     deletion = "deletion"
     insertion = "insertion"
+    stress = "stress"
 
 
 class WordStatus(str, Enum):
@@ -36,7 +38,11 @@ class WordStatus(str, Enum):
 
 
 class PhoneError(_Strict):
-    """One phone-level error inside a word."""
+    """One phone-level error inside a word.
+
+    A ``stress`` error names vowels, the syllables' nuclei: ``position`` and ``expected`` the vowel that
+    should carry the main stress, ``stressed_position`` and ``heard`` the vowel that carried it instead.
+    """
 
     type: ErrorType
     expected: str | None = Field(
@@ -44,6 +50,12 @@ class PhoneError(_Strict):
     )
     heard: str | None = Field(description="ARPAbet phone heard instead (null for a deletion)", default=None)
     position: int = Field(ge=0, description="index into the word's expected_phones (insertions: before it)")
+    stressed_position: int | None = Field(
+        default=None,
+        ge=0,
+        description="for a stress error: index into the word's expected_phones of the vowel that carried "
+        "the stress instead",
+    )
 
 
 class PhoneScore(_Strict):

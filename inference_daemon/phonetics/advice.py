@@ -20,6 +20,9 @@ from inference_daemon.phonetics.knowledge import (
     load_knowledge_base,
     normalize_phone,
 )
+from inference_daemon.phonetics.syllables import ordinal, stress_shape
+from inference_daemon.pronunciation import ARPABET_PHONES, arpabet_to_ipa
+from inference_daemon.pronunciation.stress import VOWELS, vowel_positions
 
 # Patterns whose wording is assembled from features rather than written for the case.
 GENERIC_PATTERNS = frozenset({"generic-substitution", "generic-deletion", "generic-insertion", "unclear-sound"})
@@ -55,6 +58,7 @@ class _Situation:
     heard: str
     position: int
     phones: tuple[str, ...]
+    stressed_position: int | None = None  # a stress error's vowel that carried the stress
 
     @classmethod
     def of(cls, error: PhoneError, expected_phones: Sequence[str]) -> _Situation:
@@ -62,7 +66,8 @@ class _Situation:
         expected = normalize_phone(error.expected)
         if not expected and error.type is not ErrorType.insertion and error.position < len(phones):
             expected = phones[error.position]
-        return cls(error.type, expected, normalize_phone(error.heard), error.position, phones)
+        return cls(error.type, expected, normalize_phone(error.heard), error.position, phones,
+                   error.stressed_position)
 
     def phone_at(self, index: int) -> str:
         return self.phones[index] if 0 <= index < len(self.phones) else ""
@@ -91,6 +96,7 @@ def advise_error(
         ErrorType.substitution: "generic-substitution",
         ErrorType.deletion: "generic-deletion",
         ErrorType.insertion: "generic-insertion",
+        ErrorType.stress: "word-stress",
     }[situation.type]
     brief = text.brief or knowledge.patterns[default_brief].brief or ""
     return Advice(
@@ -163,6 +169,8 @@ def english_list(items: Sequence[str]) -> str:
 
 def _classify(knowledge: KnowledgeBase, situation: _Situation) -> str:
     phones = knowledge.phones
+    if situation.type is ErrorType.stress:
+        return "word-stress"
     if situation.type is ErrorType.substitution:
         confusion = f"{situation.expected}->{situation.heard}"
         if confusion in knowledge.confusions:
@@ -230,7 +238,34 @@ def _context(knowledge: KnowledgeBase, situation: _Situation, word: str) -> dict
         "difference": difference,
         "tip": tip,
         "how": expected.how if expected else knowledge.texts["unknown_how"],
+        **_stress_context(situation, word),
     }
+
+
+def _stress_context(situation: _Situation, word: str) -> dict[str, str]:
+    """The stress placeholders: which syllable should carry the stress, which did, and the word's shape.
+    Empty-safe for other errors (their texts do not use these fields)."""
+    nuclei = vowel_positions(situation.phones)
+    syllable = nuclei.index(situation.position) if situation.position in nuclei else 0
+    stressed = situation.stressed_position
+    heard = nuclei.index(stressed) if stressed is not None and stressed in nuclei else syllable
+    shape = stress_shape(word, len(nuclei), syllable)
+    return {
+        "syllable": ordinal(syllable),
+        "stressed_syllable": ordinal(heard),
+        "shape": shape if shape is not None else _stressed_ipa(situation.phones, situation.position),
+    }
+
+
+def _stressed_ipa(phones: Sequence[str], vowel: int) -> str:
+    """The pronunciation in IPA with the stress mark before the stressed syllable (its vowel and the
+    consonant before it): what a learner's dictionary shows when the spelling cannot be split."""
+    if not 0 <= vowel < len(phones) or any(phone not in ARPABET_PHONES for phone in phones):
+        return "its dictionary pronunciation"
+    onset = vowel - 1 if vowel > 0 and phones[vowel - 1] not in VOWELS else vowel
+    # An unstressed AH is a schwa; ARPAbet without stress digits writes both as AH.
+    symbols = ["ə" if phone == "AH" and i != vowel else arpabet_to_ipa(phone)[0] for i, phone in enumerate(phones)]
+    return "/" + "".join(symbols[:onset]) + "ˈ" + "".join(symbols[onset:]) + "/"
 
 
 def _display(knowledge: KnowledgeBase, phone: str) -> str:

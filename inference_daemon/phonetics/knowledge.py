@@ -36,7 +36,7 @@ L1_GROUPS: tuple[str, ...] = ("zh", "es", "ja", "ko", "ar", "hi", "vi", "pt", "f
 SPECIAL_PATTERNS: tuple[str, ...] = (
     "final-deletion", "cluster-reduction", "HH-deletion", "vowel-deletion", "generic-deletion",
     "epenthesis", "cluster-epenthesis", "initial-epenthesis", "G-after-NG", "generic-insertion",
-    "generic-substitution", "unclear-sound",
+    "generic-substitution", "unclear-sound", "word-stress",
 )  # fmt: skip
 
 # Articulatory features compared, in this order, to explain any substitution.
@@ -45,7 +45,7 @@ FEATURES: tuple[str, ...] = ("kind", "manner", "height", "place", "voicing", "ro
 # What the program fills into advice texts; a template may use any of them.
 ADVICE_FIELDS = frozenset(
     {"word", "expected", "heard", "expected_example", "heard_example", "previous", "next", "cluster",
-     "difference", "tip", "how"}
+     "difference", "tip", "how", "syllable", "stressed_syllable", "shape"}
 )  # fmt: skip
 TEXT_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
     {
