@@ -13,7 +13,8 @@ import pytest
 from inference_daemon.backends.phonetic.features import feature_names
 from inference_daemon.backends.phonetic.scoring import RIVAL_MARGIN_KEY, calibration_path, default_calibration
 from inference_daemon.calibration import Calibration
-from tools import calibrate_phonetic
+from inference_daemon.backends.phonetic.word_stress import WordStressModel
+from tools import calibrate_phonetic, calibrate_word_stress
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 CORPORA = (DATA / "speechocean762-dev", DATA / "speechocean762-train-rest")
@@ -52,3 +53,14 @@ def test_the_tool_fits_both_calibrations_and_records_how(tmp_path: Path, capsys:
         assert "speechocean762-train-rest" in calibration.provenance["corpus"]
         assert (RIVAL_MARGIN_KEY in calibration.decisions) is with_whisper
         assert 0 < calibration.word_threshold < 100
+
+
+def test_the_word_stress_tool_fits_and_records_how(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "word_stress.json"
+    assert calibrate_word_stress.main([str(corpus) for corpus in CORPORA] + [
+        "--limit", "8", "--folds", "2", "--cache", str(tmp_path / "cache"), "--output", str(output)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {"threshold", "shipped", "acoustic_cues_only"} <= set(report)
+    model = WordStressModel.load(output)
+    assert model.provenance["words"] > 0 and "speechocean762-dev" in model.provenance["corpus"]
+    assert 0 < model.threshold < 1

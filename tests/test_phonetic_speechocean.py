@@ -56,4 +56,7 @@ def test_evaluation_tool_writes_its_metrics(tmp_path: Path, capsys: pytest.Captu
     # The corpus's sentence labels are read and paired with the backend's sentence scores.
     assert metrics["fluency_utterances"] == metrics["prosody_utterances"] == 3
     assert metrics["fluency_pearson"] is None or -1 <= metrics["fluency_pearson"] <= 1
+    # Every word of the corpus carries the experts' stress label; the agreement counts all of them.
+    assert metrics["stress_words"] == metrics["words"]
+    assert 0 <= metrics["stress_agreement"] <= 1
     assert '"f1"' in capsys.readouterr().out

@@ -3,7 +3,8 @@
 Prints word-level mispronunciation detection (gold: the experts' median word accuracy is 6 or less),
 Pearson correlations of phone, word and sentence scores with the human scores (sentence level: the
 overall score with accuracy, and fluency, prosody and completeness with the experts' labels where
-the backend fills them and the corpus has them), and speed; writes the same figures (and
+the backend fills them and the corpus has them), word stress (a ``stress`` error against the experts'
+per-word stress label: agreement, precision, recall), and speed; writes the same figures (and
 per-utterance results) as JSON with ``--json-out``.
 
     python tools/evaluate_speechocean.py ../shared/data/speechocean762-dev --split train
@@ -27,13 +28,15 @@ from inference_daemon.calibration.metrics import pearson
 from inference_daemon.datasets.speechocean import ScoredUtterance, read_split
 from inference_daemon.errors import AssessmentError
 from inference_daemon.evaluation.metrics import DetectionCounts
-from inference_daemon.feedback import FeedbackDocument, WordStatus
+from inference_daemon.feedback import ErrorType, FeedbackDocument, WordStatus
 from inference_daemon.pipeline import assess_now, prepare_request
 
 log = logging.getLogger("evaluate_speechocean")
 
 # The document's sentence-level fields and the corpus's label for each.
 SENTENCE_LABELS = {"fluency": "fluency", "prosody": "prosodic", "completeness": "completeness"}
+# The experts' median stress score of a word stressed wrong (10: right).
+WRONG_STRESS = 5.0
 
 
 @dataclass
@@ -43,6 +46,8 @@ class Collected:
     word_scores: list[float] = field(default_factory=list)
     word_accuracy: list[float] = field(default_factory=list)
     detection: DetectionCounts = field(default_factory=DetectionCounts)
+    # Stress errors named against the experts' stress label, over the words that have one.
+    stress: DetectionCounts = field(default_factory=DetectionCounts)
     phone_scores: list[float] = field(default_factory=list)
     phone_accuracy: list[float] = field(default_factory=list)
     sentence_scores: list[float] = field(default_factory=list)
@@ -73,6 +78,11 @@ class Collected:
         mispronounced = {i for i, gold_word in enumerate(gold.words) if gold_word.mispronounced}
         flagged = {i for i, word in enumerate(document.words) if word.status is not WordStatus.ok}
         self.detection.add(mispronounced, flagged, len(document.words))
+        labelled = {i for i, gold_word in enumerate(gold.words) if gold_word.stress is not None}
+        wrong_stress = {i for i in labelled if (gold.words[i].stress or 0) <= WRONG_STRESS}
+        named_stress = {i for i in labelled
+                        if any(error.type is ErrorType.stress for error in document.words[i].errors)}
+        self.stress.add(wrong_stress, named_stress, len(labelled))
         for word, gold_word in zip(document.words, gold.words, strict=True):
             self.word_scores.append(word.score)
             self.word_accuracy.append(gold_word.accuracy)
@@ -84,6 +94,7 @@ class Collected:
         """Detection over the words of utterances whose words matched (precision, recall, F1: ``None``
         where undefined), Pearson r of the scores with the experts', speed."""
         detection = self.detection.metrics()
+        stress = self.stress.metrics()
         return {
             "utterances": self.utterances,
             "failed": self.failed,
@@ -100,6 +111,11 @@ class Collected:
             **{f"{name}_pearson": pearson([s for s, _ in pairs], [e for _, e in pairs]) if pairs else None
                for name, pairs in self.sentence_labels.items()},
             **{f"{name}_utterances": len(pairs) for name, pairs in self.sentence_labels.items()},
+            "stress_words": stress["words"],
+            "stress_gold_wrong": stress["annotated_mispronounced"],
+            "stress_agreement": stress["accuracy"],
+            "stress_precision": stress["precision"],
+            "stress_recall": stress["recall"],
             "audio_s": self.audio_s,
             "processing_s": self.processing_s,
             "real_time_factor": self.processing_s / max(self.audio_s, 1e-9),

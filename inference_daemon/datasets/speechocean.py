@@ -37,6 +37,7 @@ class ScoredWord:
     phones: tuple[str, ...]  # canonical ARPAbet without stress
     phone_scores: tuple[float, ...]  # 0-2, mean of the experts
     mispronunciations: tuple[dict[str, Any], ...] = ()
+    stress: float | None = None  # 10 the lexical stress was right, 5 wrong (experts' median), where given
 
     @property
     def mispronounced(self) -> bool:
@@ -87,6 +88,7 @@ def read_split(corpus: Path, split: str = "train") -> list[ScoredUtterance]:
                 phones=tuple(strip_stress(p) for p in w["phones"]),
                 phone_scores=tuple(float(s) for s in w["phones-accuracy"]),
                 mispronunciations=tuple(w.get("mispronunciations", ())),
+                stress=_optional_float(w.get("stress")),
             )
             for w in entry["words"]
         )

@@ -22,14 +22,21 @@ import numpy as np
 
 from inference_daemon.audio import SAMPLE_RATE
 from inference_daemon.backends.base import AssessmentRequest, Backend, BackendInfo
+from inference_daemon.backends.phonetic.alignment import AlignedWord
 from inference_daemon.backends.phonetic.analysis import Analysis, analyse
 from inference_daemon.backends.phonetic.competition import Competitor, competitors
 from inference_daemon.backends.phonetic.decoders import MODEL_NAME, thread_decoders
-from inference_daemon.backends.phonetic.delivery import delivery_features
-from inference_daemon.backends.phonetic.errors import judge_word
+from inference_daemon.backends.phonetic.delivery import delivery_features, speech_tracks
+from inference_daemon.backends.phonetic.errors import judge_word, with_stress_error
 from inference_daemon.backends.phonetic.features import phone_features, word_features
 from inference_daemon.backends.phonetic.scoring import PhoneticCalibration, calibration_path, default_calibration
 from inference_daemon.backends.phonetic.sentence_scores import default_sentence_scorer
+from inference_daemon.backends.phonetic.word_stress import (
+    default_word_stress_model,
+    expected_stress,
+    stress_error,
+    syllable_cues,
+)
 from inference_daemon.calibration import sigmoid
 from inference_daemon.feedback import (
     ErrorType,
@@ -249,6 +256,7 @@ class PhoneticBackend(Backend):
             word_features(analysis.evidence, phone_logits, analysis.contests, found_whisper)
         )
         feedback = self._missing_words(words)
+        tracks = speech_tracks(analysis, request.audio)
         offset = 0
         for number, (aligned, evidence, contest, word_score) in enumerate(
             zip(analysis.words, analysis.evidence, analysis.contests, word_scores, strict=True)
@@ -271,6 +279,11 @@ class PhoneticBackend(Backend):
                 models.word_mispronounced(word_score),
                 heard_rival,
             )
+            wrong_stress = self._stress_error(target, aligned, analysis, tracks, word_score)
+            if wrong_stress is not None:
+                verdict = with_stress_error(verdict, wrong_stress)
+                # Flagged for its stress: the score says so too, instead of a passing mark.
+                word_score = min(word_score, models.word_threshold - 0.1)
             explanation, suggestion = (None, None)
             if verdict.status is not WordStatus.ok:
                 explanation, suggestion = advise_word(
@@ -310,11 +323,26 @@ class PhoneticBackend(Backend):
         if warnings:
             summary = " ".join([*warnings, summary])
         document = self._finish(request, score, feedback, summary, suggestions, warnings)
-        return document.model_copy(update=self._sentence_scores(request, words, analysis, feedback))
+        return document.model_copy(update=self._sentence_scores(request, words, analysis, feedback, tracks))
+
+    @staticmethod
+    def _stress_error(target: TargetWord, aligned: AlignedWord, analysis: Analysis,
+                      tracks: tuple[np.ndarray, np.ndarray], word_score: float) -> PhoneError | None:
+        """A stress error when another syllable than the dictionary's stood out (words of one token and
+        two or more syllables whose stress the dictionary knows; none without the fitted model)."""
+        model = default_word_stress_model()
+        expected = expected_stress(target.tokens[0], aligned) if model is not None and len(target.tokens) == 1 else None
+        if model is None or expected is None:
+            return None
+        semitones, intensity = tracks
+        cues = syllable_cues(aligned, analysis.seconds, semitones, intensity, analysis.seconds(analysis.words[0].start))
+        judgement = model.judge(cues, expected, word_score)
+        return stress_error(judgement, aligned) if judgement.wrong else None
 
     @staticmethod
     def _sentence_scores(request: AssessmentRequest, words: list[TargetWord], analysis: Analysis,
-                         feedback: list[WordFeedback]) -> dict[str, float | None]:
+                         feedback: list[WordFeedback],
+                         tracks: tuple[np.ndarray, np.ndarray]) -> dict[str, float | None]:
         """Completeness from the word verdicts; fluency and prosody from the delivery features through the
         fitted sentence scorer (null without one). The scorer was fitted on the word scores of the
         PocketSphinx + Whisper calibration; the PocketSphinx-alone scores are on the same scale."""
@@ -323,7 +351,7 @@ class PhoneticBackend(Backend):
                                            "fluency": None, "prosody": None}
         scorer = default_sentence_scorer()
         if scorer is not None:
-            row = delivery_features(analysis, request.audio, len(words), [word.score for word in feedback])
+            row = delivery_features(analysis, request.audio, len(words), [word.score for word in feedback], tracks)
             result.update({name: _round(value) for name, value in scorer.scores(row).items()})
         return result
 

@@ -21,6 +21,7 @@ from inference_daemon.backends.phonetic.analysis import Analysis
 from inference_daemon.backends.phonetic.competition import VOWELS
 from inference_daemon.backends.phonetic.decoders import FRAME_S
 from inference_daemon.backends.phonetic.pitch_track import pitch_and_intensity as track
+from inference_daemon.backends.phonetic.pitch_track import track_slice
 
 DELIVERY_FEATURES = [
     "speech_rate",  # phones per second from the first word's start to the last word's end
@@ -75,16 +76,19 @@ def _npvi(durations: list[float]) -> float:
     return float(100.0 * np.mean([abs(a - b) / ((a + b) / 2) for a, b in pairs]))
 
 
-def _track_slice(track: np.ndarray, start_s: float, end_s: float, origin_s: float) -> np.ndarray:
-    first = max(0, round((start_s - origin_s) / FRAME_S))
-    return track[first : max(first + 1, round((end_s - origin_s) / FRAME_S))]
+def speech_tracks(analysis: Analysis, audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`pitch_and_intensity` over the speech the alignment found, from its first word's start
+    to its last word's end: computed once per request for the delivery features and word stress."""
+    start, end = analysis.seconds(analysis.words[0].start), analysis.seconds(analysis.words[-1].end)
+    return pitch_and_intensity(audio, start, end)
 
 
 def delivery_features(analysis: Analysis, audio: np.ndarray, sentence_words: int,
-                      word_scores: Sequence[float] | np.ndarray) -> np.ndarray:
+                      word_scores: Sequence[float] | np.ndarray,
+                      tracks: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """One row of :data:`DELIVERY_FEATURES` for a reading: ``analysis`` of ``audio`` (16 kHz float),
     ``sentence_words`` the number of words in the sentence, ``word_scores`` every word's 0-100 score
-    as reported (missing words 0)."""
+    as reported (missing words 0); ``tracks`` the :func:`speech_tracks`, when already computed."""
     words = analysis.words
     starts = [analysis.seconds(w.start) for w in words]
     ends = [analysis.seconds(w.end) for w in words]
@@ -95,12 +99,12 @@ def delivery_features(analysis: Analysis, audio: np.ndarray, sentence_words: int
     in_words = float(sum(end - start for start, end in zip(starts, ends, strict=True)))
     last_word = np.mean([phone.frames * FRAME_S for phone in words[-1].phones])
 
-    semitones, intensity = pitch_and_intensity(audio, starts[0], ends[-1])
+    semitones, intensity = tracks if tracks is not None else speech_tracks(analysis, audio)
     voiced = np.isfinite(semitones)
     steps = np.abs(np.diff(semitones))
     word_pitch = [np.nanmedian(s) if np.isfinite(s).any() else np.nan
-                  for s in (_track_slice(semitones, a, b, starts[0]) for a, b in zip(starts, ends, strict=True))]
-    word_peaks = [float(np.max(s)) for s in (_track_slice(intensity, a, b, starts[0])
+                  for s in (track_slice(semitones, a, b, starts[0]) for a, b in zip(starts, ends, strict=True))]
+    word_peaks = [float(np.max(s)) for s in (track_slice(intensity, a, b, starts[0])
                                              for a, b in zip(starts, ends, strict=True)) if len(s)]
     scores = np.asarray(word_scores, dtype=np.float64)
     return np.asarray([

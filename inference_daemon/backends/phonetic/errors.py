@@ -81,3 +81,11 @@ def judge_word(
         if wrong and position not in explained and (error := _scored_error(position, item, unclear)) is not None
     )
     return WordVerdict(WordStatus.mispronounced, sorted(errors, key=lambda e: e.position), heard_phones)
+
+
+def with_stress_error(verdict: WordVerdict, error: PhoneError) -> WordVerdict:
+    """The verdict with a stress error added in phone order; a word judged ok becomes mispronounced
+    (a wrong stress is an error the learner should work on, and the card comes back for it)."""
+    status = WordStatus.mispronounced if verdict.status is WordStatus.ok else verdict.status
+    errors = sorted([*verdict.errors, error], key=lambda e: e.position)
+    return WordVerdict(status, errors, verdict.heard_phones)

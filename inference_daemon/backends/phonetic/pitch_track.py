@@ -75,3 +75,10 @@ def pitch_and_intensity(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     frequency = SAMPLE_RATE / (lag + np.clip(shift, -0.5, 0.5))
     voiced = (best >= VOICING_THRESHOLD) & (intensity >= intensity.max() - SILENCE_DB)
     return np.where(voiced, frequency, 0.0), intensity
+
+
+def track_slice(track: np.ndarray, start_s: float, end_s: float, origin_s: float) -> np.ndarray:
+    """The frames of a pitch or intensity ``track`` (its first frame at ``origin_s``) between two
+    times; at least one frame."""
+    first = max(0, round((start_s - origin_s) / FRAME_STEP_S))
+    return track[first : max(first + 1, round((end_s - origin_s) / FRAME_STEP_S))]
