@@ -23,12 +23,24 @@ class InvalidFeedback(ValueError):
     """The daemon answered with something that is not a version-1 feedback document."""
 
 
+#: the error type that is about the word's stress, not its phones (see :attr:`PhoneError.is_stress`)
+STRESS = "stress"
+
+
 @dataclass(frozen=True)
 class PhoneError:
     type: str
     expected: str | None
     heard: str | None
     position: int
+    #: for a stress error: index into the word's expected phones of the vowel that carried the stress instead
+    stressed_position: int | None = None
+
+    @property
+    def is_stress(self) -> bool:
+        """A stress error names vowels (``expected`` should carry the stress, ``heard`` carried it instead),
+        not a phone said wrongly: it must never be shown as "heard X instead of Y"."""
+        return self.type == STRESS
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,16 @@ class WordResult:
     def needs_work(self) -> bool:
         return self.status != "ok"
 
+    @property
+    def stress_error(self) -> PhoneError | None:
+        """The word's stress error, when the stress fell on the wrong syllable."""
+        return next((error for error in self.errors if error.is_stress), None)
+
+    @property
+    def has_phone_errors(self) -> bool:
+        """Whether any sound of the word was said wrongly, left out or added (stress aside)."""
+        return any(not error.is_stress for error in self.errors)
+
 
 @dataclass(frozen=True)
 class Feedback:
@@ -54,11 +76,15 @@ class Feedback:
     text: str
     backend: str
     model: str
-    score: float
+    score: float  # the overall pronunciation accuracy
     words: tuple[WordResult, ...]
     summary: str
     suggestions: tuple[str, ...]
     warnings: tuple[str, ...]
+    # Sentence-level scores, 0-100; None from daemons that do not send them or backends that cannot tell.
+    fluency: float | None = None
+    prosody: float | None = None
+    completeness: float | None = None
 
     @property
     def words_needing_work(self) -> list[WordResult]:
@@ -106,7 +132,14 @@ def parse_feedback(data: Any) -> Feedback:
         summary=data["summary"],
         suggestions=tuple(data.get("suggestions", ())),
         warnings=tuple(data.get("warnings", ())),
+        fluency=_optional_score(data.get("fluency")),
+        prosody=_optional_score(data.get("prosody")),
+        completeness=_optional_score(data.get("completeness")),
     )
+
+
+def _optional_score(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def _word(data: dict[str, Any]) -> WordResult:
@@ -119,7 +152,8 @@ def _word(data: dict[str, Any]) -> WordResult:
         expected_phones=tuple(data["expected_phones"]),
         heard_phones=tuple(heard) if heard is not None else None,
         errors=tuple(
-            PhoneError(type=e["type"], expected=e.get("expected"), heard=e.get("heard"), position=e["position"])
+            PhoneError(type=e["type"], expected=e.get("expected"), heard=e.get("heard"), position=e["position"],
+                       stressed_position=e.get("stressed_position"))
             for e in data.get("errors", ())
         ),
         explanation=data.get("explanation"),

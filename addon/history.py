@@ -7,6 +7,13 @@ keep it to a few kilobytes), the leading ``_`` keeps Check Media from calling th
 file per device and month means two devices never overwrite each other's entries and a sync uploads
 only the current month. Each entry keeps what the progress view needs, not the whole document.
 :func:`deck_progress` and :func:`word_tallies` are pure summaries of the entries.
+
+The files are read by every add-on version on every synced device, so the format only grows inside
+``document``: each entry keeps exactly the six top-level keys of :class:`HistoryEntry` (older versions
+build the entry from them, and an unknown key would make them skip the whole file), and the
+sentence-level scores (``fluency``, ``prosody``, ``completeness``) sit in ``document`` beside
+``score``, where older versions ignore them. This version in turn ignores top-level keys it does not
+know, and entries written before those scores existed simply have none.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,11 +43,23 @@ class HistoryEntry:
     note_id: int
     deck_name: str
     recording: str
-    document: dict[str, Any]  # at least "score" and the "words" (text, status) that were not ok
+    document: dict[str, Any]  # at least "score" and the "words" (text, status) that were not ok; see the module
 
     @property
     def score(self) -> float:
         return float(self.document["score"])
+
+    @property
+    def fluency(self) -> float | None:
+        return _optional_score(self.document.get("fluency"))
+
+    @property
+    def prosody(self) -> float | None:
+        return _optional_score(self.document.get("prosody"))
+
+    @property
+    def completeness(self) -> float | None:
+        return _optional_score(self.document.get("completeness"))
 
     @property
     def when(self) -> datetime:
@@ -53,15 +72,31 @@ class HistoryEntry:
                 for word in self.document.get("words", ()) if word.get("status") != "ok"]
 
     def compact(self) -> HistoryEntry:
-        """The same entry with only the document's score and the words needing work (what syncs)."""
+        """The same entry with only the document's scores and the words needing work (what syncs)."""
         words = [{"text": word["text"], "status": word.get("status")} for word in self.document.get("words", ())
                  if word.get("status") != "ok"]
+        scores = {name: value for name in SENTENCE_SCORES if (value := getattr(self, name)) is not None}
         return HistoryEntry(self.assessed_at, self.card_id, self.note_id, self.deck_name, self.recording,
-                            {"score": self.score, "words": words})
+                            {"score": self.score, **scores, "words": words})
+
+
+#: the document's sentence-level scores that the history keeps beside "score"
+SENTENCE_SCORES = ("fluency", "prosody", "completeness")
+_ENTRY_KEYS = frozenset(field.name for field in fields(HistoryEntry))
+
+
+def _optional_score(value: Any) -> float | None:
+    """A stored sentence score, or None when absent, null or not a number (a damaged or foreign file)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
 
 
 def _entry(data: Any) -> HistoryEntry:
-    return HistoryEntry(**data)
+    """An entry from its stored form; top-level keys a newer version may add are left out."""
+    if not isinstance(data, dict):
+        raise TypeError(f"a history entry is an object, not {type(data).__name__}")
+    return HistoryEntry(**{key: value for key, value in data.items() if key in _ENTRY_KEYS})
 
 
 class AssessmentHistory:
@@ -143,10 +178,33 @@ def deck_names(entries: Iterable[HistoryEntry]) -> list[str]:
     return sorted({entry.deck_name for entry in entries})
 
 
-def deck_progress(entries: Iterable[HistoryEntry], deck_name: str | None = None) -> list[tuple[datetime, float]]:
-    """(date, score) of each assessment in ``deck_name`` (all decks when None), oldest first."""
+@dataclass(frozen=True)
+class ProgressPoint:
+    """One assessment as the progress view plots it; fluency and prosody are None where it had none."""
+
+    when: datetime
+    accuracy: float
+    fluency: float | None
+    prosody: float | None
+
+
+def deck_progress(entries: Iterable[HistoryEntry], deck_name: str | None = None) -> list[ProgressPoint]:
+    """Each assessment in ``deck_name`` (all decks when None), oldest first."""
     chosen = [entry for entry in entries if deck_name is None or entry.deck_name == deck_name]
-    return sorted((entry.when, entry.score) for entry in chosen)
+    points = [ProgressPoint(entry.when, entry.score, entry.fluency, entry.prosody) for entry in chosen]
+    return sorted(points, key=lambda point: point.when)
+
+
+def recent_averages(points: list[ProgressPoint], count: int = 5) -> dict[str, float]:
+    """Average accuracy, fluency and prosody of the last ``count`` assessments; a score none of them had is
+    left out (fluency and prosody are averaged over the assessments that have them)."""
+    recent = points[-count:]
+    averages = {}
+    for name in ("accuracy", "fluency", "prosody"):
+        values = [value for point in recent if (value := getattr(point, name)) is not None]
+        if values:
+            averages[name] = sum(values) / len(values)
+    return averages
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Turn a feedback document into the HTML shown on the card: marked words, tips, score and players.
+"""Turn a feedback document into the HTML shown on the card: marked words, tips, scores and players.
 
 Pure functions, no Anki: the HTML carries classes only, and :data:`FEEDBACK_CSS` (added to the
 practice note type and to every reviewed card) styles them for light and night mode.
@@ -10,8 +10,10 @@ import json
 from datetime import datetime
 from html import escape
 
-from .document import Feedback, WordResult
+from .document import Feedback, PhoneError, WordResult
 from .phones import to_ipa
+from .sentence_scores import delivery_tip, shown_scores
+from .stress import stress_note
 
 FEEDBACK_CSS = """
 .pc-feedback { --pc-bad: #b71c1c; --pc-missing: #9a4d00; --pc-good: #1b5e20; --pc-mid: #8a6d00;
@@ -28,6 +30,15 @@ FEEDBACK_CSS = """
 .pc-score-low { color: var(--pc-bad); }
 .pc-date, .pc-meta { color: var(--pc-muted); font-size: 0.85em; }
 .pc-date { margin-left: auto; }
+.pc-scores { display: flex; flex-wrap: wrap; gap: 0.3em 1.4em; margin: 0.5em 0 0; }
+.pc-subscore { display: inline-flex; align-items: center; gap: 0.4em; cursor: help; }
+.pc-subscore b { min-width: 1.5em; text-align: right; }
+.pc-meter { display: inline-block; width: 3.2em; height: 0.4em; border-radius: 0.2em;
+  background: var(--pc-tip-border); overflow: hidden; }
+.pc-meter span { display: block; height: 100%; background: currentColor; }
+.pc-delivery-tip { margin: 0.5em 0 0; padding: 0.3em 0.6em; border-radius: 6px; color: var(--pc-tip-fg);
+  background: var(--pc-tip-bg); border: 1px solid var(--pc-tip-border); }
+.pc-stress-vowel { text-decoration: underline; text-decoration-thickness: 2px; text-underline-offset: 0.18em; }
 .pc-sentence { font-size: 1.35em; margin: 1.3em 0 0.5em; }  /* room above for the word tip */
 .pc-word { position: relative; }
 .pc-mispronounced { color: var(--pc-bad); font-weight: 600; text-decoration: underline wavy var(--pc-bad);
@@ -40,7 +51,7 @@ FEEDBACK_CSS = """
 .pc-word:hover .pc-tip, .pc-word:focus .pc-tip { display: block; }
 .pc-errors, .pc-tips { margin: 0.4em 0; padding-left: 1.3em; }
 .pc-errors li { margin: 0.25em 0; }
-.pc-errors .pc-heard { color: var(--pc-muted); }
+.pc-errors .pc-note { color: var(--pc-muted); }
 .pc-try { display: block; }
 .pc-warning { border-left: 3px solid var(--pc-missing); padding-left: 0.6em; margin: 0 0 0.6em; }
 .pc-audio { display: flex; flex-wrap: wrap; gap: 0.4em 1.4em; align-items: center; margin-top: 0.6em; }
@@ -109,6 +120,7 @@ def render_feedback(feedback: Feedback, *, assessed_at: datetime, recording_file
         f'<span class="pc-score pc-score-{score_band(feedback.score, bool(needing_work))}">{feedback.score:.0f}</span>'
         f"<span>Pronunciation score · {headline}</span>"
         f'<span class="pc-date">{escape(assessed_at.strftime("%Y-%m-%d %H:%M"))}</span></div>',
+        _sentence_scores_html(feedback, bool(needing_work)),
         f'<div class="pc-sentence">{_marked_sentence(feedback)}</div>',
     ]
     if needing_work:
@@ -130,6 +142,26 @@ def render_feedback(feedback: Feedback, *, assessed_at: datetime, recording_file
     return "".join(parts)
 
 
+def _sentence_scores_html(feedback: Feedback, needs_work: bool) -> str:
+    """Accuracy, fluency and prosody side by side (number in its band's colour and a small bar), then the
+    one tip on the weakest when it is clearly low; nothing for a daemon that sent no delivery scores."""
+    scores = shown_scores(feedback)
+    if not scores:
+        return ""
+    items = []
+    for shown in scores:
+        band = score_band(shown.value, needs_work and shown.kind == "accuracy")
+        items.append(
+            f'<span class="pc-subscore" data-pc-kind="{shown.kind}" title="{escape(shown.label)}: '
+            f'{escape(shown.meaning)}">{escape(shown.label)} <b class="pc-score-{band}">{shown.value:.0f}</b>'
+            f'<span class="pc-meter pc-score-{band}"><span style="width: {shown.value:.0f}%"></span></span></span>')
+    html = '<div class="pc-scores">' + "".join(items) + "</div>"
+    if tip := delivery_tip(feedback):
+        html += (f'<div class="pc-delivery-tip" data-pc-kind="{tip.kind}"><b>{escape(tip.label)}:</b> '
+                 f"{escape(tip.text)}</div>")
+    return html
+
+
 def _marked_sentence(feedback: Feedback) -> str:
     """The sentence as typed, each assessed word wrapped; words are found in order inside the tokens."""
     pending = list(feedback.words)
@@ -146,21 +178,53 @@ def _marked_sentence(feedback: Feedback) -> str:
     return " ".join(rendered)
 
 
+def _heard_differently(word: WordResult) -> bool:
+    """Whether the heard phones are worth showing: a word whose only error is its stress was heard as expected."""
+    if not word.heard_phones:
+        return False
+    return word.has_phone_errors or word.stress_error is None or list(word.heard_phones) != list(word.expected_phones)
+
+
+def _expected_ipa(word: WordResult, stress: PhoneError | None) -> str:
+    """The expected phones in IPA; with a stress error, the vowel that should carry the stress is underlined."""
+    if stress is None or not 0 <= stress.position < len(word.expected_phones):
+        return escape(to_ipa(word.expected_phones))
+    before, vowel, after = (to_ipa(word.expected_phones[:stress.position]),
+                            to_ipa(word.expected_phones[stress.position:stress.position + 1]),
+                            to_ipa(word.expected_phones[stress.position + 1:]))
+    return (f'{escape(before[:-1])}<span class="pc-stress-vowel" title="should carry the stress">'
+            f"{escape(vowel[1:-1])}</span>{escape(after[1:])}")
+
+
 def _word_html(word: WordResult) -> str:
     if not word.needs_work:
         return f'<span class="pc-word">{escape(word.text)}</span>'
-    heard = (f" · heard {escape(to_ipa(word.heard_phones))}" if word.heard_phones
-             else " · not heard" if word.status == "missing" else "")
-    tip = f"expected {escape(to_ipa(word.expected_phones))}{heard}"
+    stress = word.stress_error
+    notes = [f"expected {escape(to_ipa(word.expected_phones))}"]
+    if _heard_differently(word):
+        notes.append(f"heard {escape(to_ipa(word.heard_phones or ()))}")
+    elif word.status == "missing":
+        notes.append("not heard")
+    elif stress:  # only the stress was wrong: the sounds are not the point
+        notes = []
+    if stress:
+        notes.append(escape(stress_note(stress, word.expected_phones)))
+    tip = " · ".join(notes)
     return (f'<span class="pc-word pc-{escape(word.status)}" tabindex="0">{escape(word.text)}'
             f'<span class="pc-tip">{tip}</span></span>')
 
 
 def _error_item(word: WordResult) -> str:
-    heard = f' <span class="pc-heard">(heard {escape(to_ipa(word.heard_phones))})</span>' if word.heard_phones else ""
+    stress = word.stress_error
+    notes = []
+    if _heard_differently(word):
+        notes.append(f"heard {escape(to_ipa(word.heard_phones or ()))}")
+    if stress:
+        notes.append(escape(stress_note(stress, word.expected_phones)))
+    heard = f' <span class="pc-note">({"; ".join(notes)})</span>' if notes else ""
     missing = word.status == "missing"
     explanation = word.explanation or (MISSING_EXPLANATION if missing else None)
     suggestion = word.suggestion or (MISSING_SUGGESTION if missing else None)
     explained = f" — {escape(explanation)}" if explanation else ""
     tip = f'<span class="pc-try">Try: {escape(suggestion)}</span>' if suggestion else ""
-    return f"<li><b>{escape(word.text)}</b> {escape(to_ipa(word.expected_phones))}{heard}{explained}{tip}</li>"
+    return f"<li><b>{escape(word.text)}</b> {_expected_ipa(word, stress)}{heard}{explained}{tip}</li>"

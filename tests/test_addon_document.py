@@ -9,7 +9,7 @@ import pytest
 
 from inference_daemon.feedback import feedback_json_schema
 from tests.anki_support.addon_import import ADDON_DIR, addon_module
-from tests.anki_support.documents import daemon_document
+from tests.anki_support.documents import daemon_document, stress_document
 
 document = addon_module("document")
 
@@ -53,4 +53,43 @@ def test_a_missing_required_field_is_named() -> None:
     data = daemon_document()
     del data["words"][1]["status"]
     with pytest.raises(document.InvalidFeedback, match="words/1"):
+        document.parse_feedback(data)
+
+
+def test_sentence_level_scores_are_read_and_absent_ones_are_none() -> None:
+    feedback = document.parse_feedback(daemon_document(fluency=71.5, prosody=64, completeness=100))
+    assert (feedback.fluency, feedback.prosody, feedback.completeness) == (71.5, 64.0, 100.0)
+    older = daemon_document()
+    for name in ("fluency", "prosody", "completeness"):
+        older.pop(name, None)
+    feedback = document.parse_feedback(older)
+    assert (feedback.fluency, feedback.prosody, feedback.completeness) == (None, None, None)
+
+
+@pytest.mark.parametrize("broken", [{"fluency": 101}, {"prosody": -1}, {"completeness": "full"}])
+def test_sentence_level_scores_out_of_range_are_refused(broken: dict[str, Any]) -> None:
+    with pytest.raises(document.InvalidFeedback, match=next(iter(broken))):
+        document.parse_feedback(daemon_document(**broken))
+
+
+def test_a_stress_error_is_read_apart_from_the_phone_errors() -> None:
+    bananas = document.parse_feedback(stress_document()).words[2]
+    error = bananas.stress_error
+    assert error is not None and error.is_stress
+    assert (error.position, error.expected, error.heard, error.stressed_position) == (3, "AE", "AH", 1)
+    assert not bananas.has_phone_errors
+    think = document.parse_feedback(daemon_document()).words[1]
+    assert think.stress_error is None and think.has_phone_errors
+    assert think.errors[0].stressed_position is None
+
+
+@pytest.mark.parametrize("error", [
+    {"type": "tone", "position": 3},
+    {"type": "stress", "position": 3, "stressed_position": -1},
+    {"type": "stress", "position": 3, "stressed_position": "first"},
+])
+def test_stress_errors_that_break_the_contract_are_refused(error: dict[str, Any]) -> None:
+    data = stress_document()
+    data["words"][2]["errors"] = [error]
+    with pytest.raises(document.InvalidFeedback, match="words/2/errors/0"):
         document.parse_feedback(data)

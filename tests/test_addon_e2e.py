@@ -1,8 +1,9 @@
 """End to end: a real headless Anki with the add-on, a real daemon process, espeak-ng speech as the voice.
 
 One Anki window and one daemon serve the whole module (Anki cannot start twice in a process). The
-daemon runs the scripted test backend told to mark "think" as mispronounced, so every verdict is
-known in advance while the HTTP path, the queue, the note writes and the scheduler are all real.
+daemon runs the scripted test backend told to mark "think" as mispronounced and to give fluency 48
+and prosody 74, so every verdict is known in advance while the HTTP path, the queue, the note
+writes and the scheduler are all real.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ pytest.importorskip("aqt")
 pytest.importorskip("PyQt6.QtWebEngineWidgets")
 
 from tests.anki_support.addon_import import ADDON_PACKAGE, REPO_ROOT
-from tests.anki_support.documents import daemon_document
+from tests.anki_support.documents import daemon_document, stress_document
 from tests.anki_support.file_recorder import FileRecorderFactory
 from tests.anki_support.main_window import AnkiSession, install_addon_copy, running_anki
 from tests.support.audio_files import espeak_wav
@@ -37,9 +38,12 @@ MISPRONOUNCED_SENTENCE = "I think we should leave early."
 CLEAN_SENTENCE = "We can see the sea from here."
 
 
+FLUENCY, PROSODY = 48, 74  # fluency clearly the weakest: the card gives its tip
+
+
 @pytest.fixture(scope="module")
 def daemon_url() -> Iterator[str]:
-    with running_daemon("--mispronounce", "think") as url:
+    with running_daemon("--mispronounce", "think", "--fluency", str(FLUENCY), "--prosody", str(PROSODY)) as url:
         yield url
 
 
@@ -156,6 +160,26 @@ def screenshot(anki: AnkiSession, name: str) -> Path:
     return path
 
 
+def text_contrast(anki: AnkiSession, selector: str) -> float:
+    """WCAG contrast ratio of the element's text colour against its own background colour."""
+    script = f"""(() => {{
+        const style = getComputedStyle(document.querySelector({json.dumps(selector)}));
+        const lum = c => {{ const v = c.match(/[\\d.]+/g).slice(0, 3).map(x => x / 255)
+            .map(x => x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4));
+            return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; }};
+        const [a, b] = [lum(style.color), lum(style.backgroundColor)].sort((x, y) => y - x);
+        return (a + 0.05) / (b + 0.05); }})()"""
+    return float(anki.eval_js(anki.mw.reviewer.web, script))
+
+
+def fits_in_feedback(anki: AnkiSession, selector: str) -> bool:
+    """The element lies inside the feedback panel and its text is not clipped."""
+    script = f"""(() => {{ const e = document.querySelector({json.dumps(selector)});
+        const box = e.getBoundingClientRect(), panel = document.querySelector('.pc-feedback').getBoundingClientRect();
+        return e.scrollWidth <= e.clientWidth + 1 && box.left >= panel.left && box.right <= panel.right; }})()"""
+    return bool(anki.eval_js(anki.mw.reviewer.web, script))
+
+
 def mark_card_on_screen(anki: AnkiSession) -> None:
     """Tag the drawn controls; a redraw of the card replaces them (and replays the card's audio)."""
     anki.eval_js(anki.mw.reviewer.web, "document.getElementById('pc-controls').dataset.pcMarker = '1'; true")
@@ -193,6 +217,7 @@ def test_mispronounced_reading_writes_feedback_and_turns_good_into_again(
     assert replayed == str(Path(anki.mw.col.media.dir()) / media_file), "V replays this recording"
     history = coach().flow.history.entries()
     assert history[-1].note_id == card.nid and history[-1].deck_name == "E2E::mispronounced"
+    assert (history[-1].fluency, history[-1].prosody) == (FLUENCY, PROSODY), "the history keeps the delivery scores"
     assert {path.parent for path in coach().flow.history.files()} == {Path(anki.mw.col.media.dir())}, \
         "the history is in the media folder, which AnkiWeb syncs"
 
@@ -209,6 +234,13 @@ def test_mispronounced_reading_writes_feedback_and_turns_good_into_again(
                            "Array.from(document.querySelectorAll('button[data-ease]')).map(b => b.textContent)"
                            ".join('|')")
     assert "Good → Again" in buttons and "Easy → Again" in buttons
+    scores = anki.eval_js(anki.mw.reviewer.web, "Array.from(document.querySelectorAll('.pc-subscore'))"
+                                                ".map(s => s.textContent).join('|')")
+    assert scores == f"Accuracy 84|Fluency {FLUENCY}|Prosody {PROSODY}"
+    tip = anki.eval_js(anki.mw.reviewer.web, "document.querySelector('.pc-delivery-tip').textContent")
+    assert tip == "Fluency: Try reading the whole sentence in one go, without stopping between words."
+    assert fits_in_feedback(anki, ".pc-scores") and fits_in_feedback(anki, ".pc-delivery-tip")
+    assert text_contrast(anki, ".pc-delivery-tip") >= 7
     screenshot(anki, "reviewer-feedback-light.png")
     from aqt.theme import Theme
 
@@ -216,6 +248,7 @@ def test_mispronounced_reading_writes_feedback_and_turns_good_into_again(
     anki.mw.reviewer._redraw_current_card()
     anki.wait_until(lambda: anki.eval_js(anki.mw.reviewer.web, "document.body.classList.contains('nightMode')"),
                     what="night mode")
+    assert text_contrast(anki, ".pc-delivery-tip") >= 7, "the tip is readable in night mode too"
     screenshot(anki, "reviewer-feedback-night.png")
     anki.mw.set_theme(Theme.LIGHT)
 
@@ -248,6 +281,44 @@ def test_undo_restores_the_note(anki: AnkiSession, voice: FileRecorderFactory) -
     anki.wait_until(lambda: not feedback_of(anki, card.nid), what="undo to clear the Feedback field")
     assert NEEDS_WORK_TAG not in anki.mw.col.get_note(card.nid).tags
     assert anki.mw.col.get_note(card.nid)["Recording"], "only the feedback step was undone"
+
+
+def test_a_stress_error_is_shown_on_the_card_as_the_wrong_syllable(anki: AnkiSession) -> None:
+    """The daemon's answer for a wrongly stressed word, from the moment it is back (the scripted daemon cannot
+    send a stress error until the daemon side of the contract has it): rendered, written, shown."""
+    from aqt.theme import Theme
+
+    sentence = "I like bananas."
+    card = review_new_card(anki, sentence, "E2E::stress")
+    entry = anki_addon("queue_store").new_recording(card.id, card.nid, "stress.mp3", sentence)
+    data = stress_document(request_id=entry.id)
+    coach().tracker.recording_sent(card.id, entry.id)  # what submitting a recording of this review does
+    coach().flow._assessed(entry, anki_addon("document").parse_feedback(data), data)
+    wait_for_feedback(anki, card.nid)
+    anki.mw.reviewer._showAnswer()
+    anki.wait_until(lambda: anki.eval_js(anki.mw.reviewer.web, "!!document.querySelector('.pc-errors')"),
+                    what="the error list on the answer side")
+    item = anki.eval_js(anki.mw.reviewer.web, "document.querySelector('.pc-errors li').innerText")
+    assert item.startswith("bananas /bʌnænʌz/ (stress on the wrong syllable: put it on the 2nd, not the 1st)")
+    assert "heard" not in item and "Try: Stress the second syllable: ba-NA-nas." in item
+    underline = "getComputedStyle(document.querySelector('.pc-errors .pc-stress-vowel')).textDecorationLine"
+    assert anki.eval_js(anki.mw.reviewer.web, underline) == "underline", "the vowel to stress is marked"
+    assert fits_in_feedback(anki, ".pc-errors")
+    word_tip = ("var w=document.querySelector('.pc-mispronounced'); w.focus(); var t=w.querySelector('.pc-tip'); "
+                "[t.textContent, t.getBoundingClientRect().right <= window.innerWidth]")
+    assert anki.eval_js(anki.mw.reviewer.web, word_tip) == \
+        ["stress on the wrong syllable: put it on the 2nd, not the 1st", True], "a tap says which syllable, uncut"
+    screenshot(anki, "reviewer-stress-error-light.png")
+    anki.mw.set_theme(Theme.DARK)
+    try:
+        anki.mw.reviewer._redraw_current_card()
+        anki.wait_until(lambda: anki.eval_js(anki.mw.reviewer.web, "document.body.classList.contains('nightMode')"),
+                        what="night mode")
+        screenshot(anki, "reviewer-stress-error-night.png")
+    finally:
+        anki.mw.set_theme(Theme.LIGHT)
+    assert coach().flow.history.entries()[-1].words_needing_work == [("bananas", "mispronounced")]
+    assert answer(anki, card, 3) == 1, "a wrongly stressed word counts like a mispronounced one"
 
 
 def test_daemon_down_keeps_the_recording_and_sends_it_when_the_daemon_starts(
@@ -284,6 +355,38 @@ def test_daemon_down_keeps_the_recording_and_sends_it_when_the_daemon_starts(
         anki.set_config(daemon_url=daemon_url, retry_interval_s=600)
 
 
+PROGRESS_DECK = "E2E::progress"
+
+
+def practice_weeks() -> list[Any]:
+    """Twelve weekly assessments in one deck, written as an earlier add-on would have for the first three
+    (no fluency or prosody) and as this one does since; "think" needed work in the first six."""
+    from datetime import datetime, timedelta, timezone
+
+    history = anki_addon("history")
+    start = datetime.now(timezone.utc) - timedelta(weeks=12)
+    accuracy = [52, 58, 55, 61, 66, 64, 70, 73, 77, 80, 84, 86]
+    fluency = [None, None, None, 38, 45, 51, 60, 66, 72, 79, 81, 84]
+    prosody = [None, None, None, 55, 57, 54, 62, 65, 69, 71, 74, 79]
+    entries = []
+    for week, (score, flu, pro) in enumerate(zip(accuracy, fluency, prosody)):  # noqa: B905
+        scores = {"fluency": flu, "prosody": pro} if flu is not None else {}
+        words = [{"text": "think", "status": "mispronounced"}] if week < 6 else []
+        entries.append(history.HistoryEntry(
+            assessed_at=(start + timedelta(weeks=week)).isoformat(timespec="seconds"), card_id=900 + week,
+            note_id=900 + week, deck_name=PROGRESS_DECK, recording=f"week{week}.mp3",
+            document={"score": score, **scores, "words": words}))
+    return entries
+
+
+def plotted_colours(chart: Any) -> set[str]:
+    """The colours painted inside the plot area (below the legend), as #rrggbb."""
+    image = chart.grab().toImage()
+    top = int(anki_addon("progress_chart").TOP) + 4
+    return {image.pixelColor(x, y).name() for x in range(0, image.width(), 1)
+            for y in range(top, image.height(), 2)}
+
+
 def test_menu_checks_the_daemon_and_shows_progress(anki: AnkiSession, voice: FileRecorderFactory) -> None:
     from aqt.qt import QApplication, QMessageBox, QTimer
 
@@ -306,14 +409,45 @@ def test_menu_checks_the_daemon_and_shows_progress(anki: AnkiSession, voice: Fil
         closer.stop()
     assert "Backend: scripted" in seen[0] and "Latency:" in seen[0]
 
+    coach().flow.history.extend(practice_weeks())
     menu.show_progress()
     dialog = menu.progress_dialog
     anki.pump(0.3)
     assert dialog.words.item(0, 0).text() == "think" and int(dialog.words.item(0, 1).text()) >= 1
-    assert len(dialog.chart.points) == len(coach().flow.history.entries())
+    accuracy, fluency, prosody = dialog.chart.series
+    assert len(accuracy.points) == len(coach().flow.history.entries())
     assert dialog.width() >= 900 and dialog.chart.minimumWidth() >= 560
+
+    dialog.deck_choice.setCurrentText(PROGRESS_DECK)
+    anki.pump(0.3)
+    assert [series.label for series in dialog.chart.series] == ["Accuracy", "Fluency", "Prosody"]
+    accuracy, fluency, prosody = dialog.chart.series
+    assert (len(accuracy.points), len(fluency.points), len(prosody.points)) == (12, 9, 9), \
+        "the three weeks before sentence scores existed are points of the accuracy line only"
+    assert [score for _, score in fluency.points][:2] == [38, 45]
+    assert "average of the last 5: accuracy 80 · fluency 76 · prosody 72" in dialog.summary.text()
+    assert plotted_colours(dialog.chart) >= {series.light for series in dialog.chart.series}, "all three are drawn"
     ARTIFACTS.mkdir(exist_ok=True)
     dialog.grab().save(str(ARTIFACTS / "progress-view.png"))
+    dialog.close()
+
+    from aqt.theme import Theme
+
+    anki.mw.set_theme(Theme.DARK)
+    try:
+        menu.show_progress()
+        dialog = menu.progress_dialog
+        dialog.deck_choice.setCurrentText(PROGRESS_DECK)
+        anki.pump(0.3)
+        assert plotted_colours(dialog.chart) >= {series.dark for series in dialog.chart.series}
+        dialog.grab().save(str(ARTIFACTS / "progress-view-night.png"))
+        dialog.close()
+    finally:
+        anki.mw.set_theme(Theme.LIGHT)
+
+    menu.show_progress()
+    dialog = menu.progress_dialog
+    anki.pump(0.3)
     dialog.practise.click()
     browser = anki.wait_until(lambda: [w for w in QApplication.topLevelWidgets()
                                        if type(w).__name__ == "Browser" and w.isVisible()], what="the browser")[0]

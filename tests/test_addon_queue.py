@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +93,7 @@ def test_progress_per_deck_and_words_needing_work() -> None:
         entry("2026-03-01T12:00:00+00:00", "Travel", score=90),
     ]
     assert history.deck_names(entries) == ["English", "Travel"]
-    assert [score for _, score in history.deck_progress(entries, "English")] == [50, 70]
+    assert [point.accuracy for point in history.deck_progress(entries, "English")] == [50, 70]
     assert len(history.deck_progress(entries)) == 3
     assert history.most_mispronounced(entries) == [("think", 3)], "a skipped word is not a mispronounced one"
     tallies = history.word_tallies(entries, "English")
@@ -105,3 +105,56 @@ def test_each_profile_gets_its_own_safe_folder(tmp_path: Path) -> None:
     other = storage.profile_dir(tmp_path, "User/1")
     assert first != other
     assert first.parent == tmp_path / "profiles" and "/" not in first.name and first.name.startswith("User_1-")
+
+
+def test_sentence_scores_are_kept_in_the_synced_history(tmp_path: Path) -> None:
+    store = history.AssessmentHistory(tmp_path, "devA")
+    store.append(entry("2026-03-01T10:00:00+00:00", "English", score=50, fluency=41.5, prosody=62,
+                       completeness=67))
+    store.append(entry("2026-03-02T10:00:00+00:00", "English", score=60, fluency=None, prosody=None))
+    first, second = history.AssessmentHistory(tmp_path, "devB").entries()
+    assert (first.fluency, first.prosody, first.completeness) == (41.5, 62.0, 67.0)
+    assert (second.fluency, second.prosody, second.completeness) == (None, None, None)
+    assert set(second.document) == {"score", "words"}, "a null score is not stored at all"
+
+
+# What an add-on from before the sentence scores does with a history file (its whole reader): every
+# item becomes HistoryEntry(**item), then float(document["score"]) and the words that were not ok.
+@dataclass(frozen=True)
+class OlderHistoryEntry:
+    assessed_at: str
+    card_id: int
+    note_id: int
+    deck_name: str
+    recording: str
+    document: dict[str, Any]
+
+
+def test_files_with_sentence_scores_stay_readable_by_older_addon_versions(tmp_path: Path) -> None:
+    store = history.AssessmentHistory(tmp_path, "devA")
+    store.append(entry("2026-03-01T10:00:00+00:00", "English", score=50, fluency=41.5, prosody=62))
+    [path] = store.files()
+    older = [OlderHistoryEntry(**item) for item in json.loads(path.read_text(encoding="utf-8"))]
+    assert float(older[0].document["score"]) == 50
+    assert [word["text"] for word in older[0].document["words"] if word.get("status") != "ok"] == ["think", "so"]
+
+
+def test_older_entries_without_sentence_scores_and_newer_ones_with_more_fields_load(tmp_path: Path) -> None:
+    written_before = {"assessed_at": "2026-02-01T10:00:00+00:00", "card_id": 1, "note_id": 2, "deck_name": "English",
+                      "recording": "r.mp3", "document": {"score": 55.0, "words": []}}
+    written_later = {**written_before, "assessed_at": "2026-02-02T10:00:00+00:00", "speaker": "me",
+                     "document": {"score": 65.0, "fluency": 70, "prosody": "n/a", "words": [], "pace": 3.1}}
+    (tmp_path / "_pronunciation_coach_history-phone-2026-02.json").write_text(
+        json.dumps([written_before, written_later]), encoding="utf-8")
+    before, later = history.AssessmentHistory(tmp_path, "devA").entries()
+    assert (before.score, before.fluency, before.prosody) == (55, None, None)
+    assert (later.score, later.fluency, later.prosody) == (65, 70.0, None), "an unreadable score is no score"
+    points = history.deck_progress([before, later], "English")
+    assert [(p.accuracy, p.fluency, p.prosody) for p in points] == [(55, None, None), (65, 70.0, None)]
+
+
+def test_recent_averages_skip_assessments_without_a_score() -> None:
+    entries = [entry(f"2026-03-0{day}T10:00:00+00:00", "English", score=10 * day,
+                     fluency=(50 + day if day % 2 else None), prosody=None) for day in range(1, 8)]
+    averages = history.recent_averages(history.deck_progress(entries), count=5)
+    assert averages == {"accuracy": 50.0, "fluency": 55.0}, "days 3-7; fluency from days 3, 5 and 7"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from datetime import datetime
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.anki_support.addon_import import addon_module
-from tests.anki_support.documents import daemon_document
+from tests.anki_support.documents import daemon_document, stress_document
 
 document = addon_module("document")
 render = addon_module("render")
@@ -119,3 +120,97 @@ def test_ipa_table_agrees_with_the_daemons_preferred_symbols() -> None:
     ipa = pytest.importorskip("inference_daemon.pronunciation.ipa")
     for phone, symbol in phones.ARPABET_TO_IPA.items():
         assert ipa.ARPABET_TO_IPA[phone][0].replace("\u0361", "") == symbol, phone
+
+
+# Sentence-level scores -------------------------------------------------------------------------------
+
+def score_row(html: str) -> dict[str, tuple[str, str]]:
+    """kind → (shown number, colour band) of each score in the row under the headline."""
+    return {kind: (number, band) for kind, band, number in re.findall(
+        r'<span class="pc-subscore" data-pc-kind="(\w+)"[^>]*>\w+ <b class="pc-score-(\w+)">(\d+)</b>', html)}
+
+
+def delivery_tip_of(html: str) -> str | None:
+    match = re.search(r'<div class="pc-delivery-tip" data-pc-kind="(\w+)"><b>\w+:</b> ([^<]*)</div>', html)
+    return f"{match.group(1)}: {html_module.unescape(match.group(2))}" if match else None
+
+
+def test_accuracy_fluency_and_prosody_are_shown_side_by_side_under_the_headline() -> None:
+    html = rendered(fluency=91.4, prosody=73.6, completeness=100)
+    assert score_row(html) == {"accuracy": ("64", "mid"), "fluency": ("91", "good"), "prosody": ("74", "mid")}
+    assert list(score_row(html)) == ["accuracy", "fluency", "prosody"]
+    assert html.index('class="pc-head"') < html.index('class="pc-scores"') < html.index('class="pc-sentence"')
+    assert 'title="Fluency: reading without hesitation' in html, "pointing at a score says what it measures"
+    assert "Completeness" not in html, "a complete reading is not worth a number"
+    assert delivery_tip_of(html) is None
+
+
+def test_a_document_without_delivery_scores_shows_only_the_headline_score() -> None:
+    html = rendered()
+    assert "pc-scores" not in html and "pc-delivery-tip" not in html
+    only_prosody = rendered(prosody=70)
+    assert list(score_row(only_prosody)) == ["accuracy", "prosody"], "a null score is simply not shown"
+
+
+def test_clearly_low_fluency_gets_the_fluency_tip() -> None:
+    html = rendered(score=82, fluency=41, prosody=66)
+    assert score_row(html)["fluency"] == ("41", "low")
+    assert delivery_tip_of(html) == ("fluency: Try reading the whole sentence in one go, without stopping "
+                                     "between words.")
+    assert html.count("pc-delivery-tip") == 1, "one tip, not one per low score"
+
+
+def test_clearly_low_prosody_gets_the_prosody_tip() -> None:
+    html = rendered(score=85, fluency=80, prosody=48)
+    assert delivery_tip_of(html) == ("prosody: Let your voice rise and fall: stress the key words and say small "
+                                     "words like 'a', 'the', 'to' lightly.")
+
+
+def test_words_left_out_show_completeness_and_its_tip_first() -> None:
+    html = rendered(score=45, fluency=30, prosody=35, completeness=50)
+    assert score_row(html)["completeness"] == ("50", "low")
+    assert delivery_tip_of(html) == "completeness: Some words were not read — read to the end of the sentence."
+    assert "completeness" in score_row(rendered(completeness=83)), "shown whenever something was left out"
+
+
+def test_text_in_the_score_row_survives_night_mode() -> None:
+    for selector in (r"\.pc-delivery-tip \{", r"\.pc-meter \{"):
+        rule = re.search(selector + r"([^}]*)\}", render.FEEDBACK_CSS).group(1)  # type: ignore[union-attr]
+        assert "var(--pc-" in rule, "colours come from the variables night mode redefines"
+
+
+# Word stress -----------------------------------------------------------------------------------------
+
+def rendered_stress(**changes: Any) -> str:
+    return str(render.render_feedback(document.parse_feedback(stress_document(**changes)), assessed_at=WHEN))
+
+
+def test_a_stress_error_says_which_syllable_instead_of_heard_phones() -> None:
+    html = rendered_stress()
+    item = re.search(r"<li><b>bananas</b>(.*?)</li>", html).group(1)  # type: ignore[union-attr]
+    assert "stress on the wrong syllable: put it on the 2nd, not the 1st" in item
+    assert "heard" not in item, "the sounds were right: no 'heard /…/' that reads like a wrong sound"
+    assert '/bʌn<span class="pc-stress-vowel" title="should carry the stress">æ</span>nʌz/' in item
+    assert "You stressed the first syllable: BA-na-nas." in item and "Try: Stress the second syllable" in item
+    tip = re.search(r'bananas<span class="pc-tip">(.*?)</span>', html).group(1)  # type: ignore[union-attr]
+    assert tip == "stress on the wrong syllable: put it on the 2nd, not the 1st"
+
+
+def test_a_word_with_wrong_sounds_and_wrong_stress_shows_both() -> None:
+    data = stress_document()
+    bananas = data["words"][2]
+    bananas["heard_phones"] = ["B", "AH", "N", "AA", "N", "AH", "S"]
+    bananas["errors"].append({"type": "substitution", "expected": "Z", "heard": "S", "position": 6})
+    html = str(render.render_feedback(document.parse_feedback(data), assessed_at=WHEN))
+    item = re.search(r"<li><b>bananas</b>(.*?)</li>", html).group(1)  # type: ignore[union-attr]
+    assert "(heard /bʌnɑnʌs/; stress on the wrong syllable: put it on the 2nd, not the 1st)" in item
+    tip = re.search(r'bananas<span class="pc-tip">(.*?)</span>', html).group(1)  # type: ignore[union-attr]
+    assert tip.startswith("expected /bʌnænʌz/ · heard /bʌnɑnʌs/ · stress on the wrong syllable")
+
+
+def test_a_stress_error_with_positions_off_the_vowels_still_reads_sensibly() -> None:
+    data = stress_document()
+    data["words"][2]["errors"][0].update(position=40, stressed_position=None)
+    html = str(render.render_feedback(document.parse_feedback(data), assessed_at=WHEN))
+    item = re.search(r"<li><b>bananas</b>(.*?)</li>", html).group(1)  # type: ignore[union-attr]
+    assert "(stress on the wrong syllable)" in item and "/bʌnænʌz/" in item

@@ -21,3 +21,24 @@ def daemon_document(**changes: Any) -> dict[str, Any]:
                            processing_s=0.1, score=64, words=words, summary="Mind the th.",
                            suggestions=["Practise /θ/."])
     return {**doc.model_dump(mode="json"), **changes}
+
+
+def stress_document(**changes: Any) -> dict[str, Any]:
+    """For "I like bananas.": "bananas" said with every sound right but stressed on the first syllable.
+
+    Built as JSON, not with the daemon's models: the ``stress`` error type is the add-on's side of a
+    contract the daemon adds at the same time (its ``ErrorType`` may not have it yet).
+    """
+    data = daemon_document(text="I like bananas.", score=82, summary="Mind the stress of bananas.", suggestions=[])
+    bananas = ["B", "AH", "N", "AE", "N", "AH", "Z"]
+    data["words"] = [
+        data["words"][0],
+        {"index": 1, "text": "like", "score": 94, "status": "ok", "expected_phones": ["L", "AY", "K"],
+         "heard_phones": ["L", "AY", "K"], "errors": []},
+        {"index": 2, "text": "bananas", "score": 58, "status": "mispronounced", "expected_phones": bananas,
+         "heard_phones": bananas,
+         "errors": [{"type": "stress", "expected": "AE", "heard": "AH", "position": 3, "stressed_position": 1}],
+         "explanation": "You stressed the first syllable: BA-na-nas.",
+         "suggestion": "Stress the second syllable: ba-NA-nas."},
+    ]
+    return {**data, **changes}

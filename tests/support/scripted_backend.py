@@ -17,15 +17,22 @@ from inference_daemon.errors import AssessmentError
 from inference_daemon.feedback import ErrorType, FeedbackDocument, PhoneError, WordFeedback, WordStatus
 from inference_daemon.sentence import split_words
 
+SENTENCE_SCORES = ("fluency", "prosody", "completeness")
+
 
 class ScriptedBackend(BatchingBackend):
-    """Marks the words named by ``--mispronounce`` as mispronounced; may sleep to simulate a slow model."""
+    """Marks the words named by ``--mispronounce`` as mispronounced; may sleep to simulate a slow model.
+
+    ``--fluency``, ``--prosody`` and ``--completeness`` are given back as the sentence-level scores
+    (null when not given), so the add-on's display of them can be tested through the real daemon.
+    """
 
     name = "scripted"
 
     def __init__(self, mispronounce: list[str] | None = None, delay_s: float = 0.0, batch_size: int = 1,
-                 fail_load: bool = False) -> None:
+                 fail_load: bool = False, sentence_scores: dict[str, float | None] | None = None) -> None:
         self.mispronounce = {w.lower() for w in mispronounce or []}
+        self.sentence_scores = sentence_scores or {}
         self.delay_s = delay_s
         self.max_batch_size = batch_size  # type: ignore[misc]  # instance override of the class default
         self.fail_load = fail_load
@@ -39,10 +46,13 @@ class ScriptedBackend(BatchingBackend):
         parser.add_argument("--delay", type=float, default=0.0, help="seconds to sleep per batch")
         parser.add_argument("--batch-size", type=int, default=1)
         parser.add_argument("--fail-load", action="store_true")
+        for name in SENTENCE_SCORES:
+            parser.add_argument(f"--{name}", type=float, default=None, help=f"the {name} to give back (0-100)")
 
     @classmethod
     def from_arguments(cls, args: argparse.Namespace) -> ScriptedBackend:
-        return cls(args.mispronounce, args.delay, args.batch_size, args.fail_load)
+        return cls(args.mispronounce, args.delay, args.batch_size, args.fail_load,
+                   {name: getattr(args, name) for name in SENTENCE_SCORES})
 
     @property
     def loaded(self) -> bool:
@@ -92,5 +102,6 @@ class ScriptedBackend(BatchingBackend):
             request_id=request.request_id, text=request.text, backend=self.name, model="scripted",
             duration_s=request.duration_s, processing_s=0.0, score=score, words=words,
             summary=("Work on: " + ", ".join(bad_words) + ".") if bad_words else "Well done.",
-            suggestions=[f"Practise '{w}'." for w in bad_words],
+            suggestions=[f"Practise '{w}'." for w in bad_words], fluency=self.sentence_scores.get("fluency"),
+            prosody=self.sentence_scores.get("prosody"), completeness=self.sentence_scores.get("completeness"),
         )
