@@ -5,7 +5,8 @@ End to end: each recording goes through the daemon's code path (checks, decoding
 runs Whisper in a second thread while PocketSphinx aligns), with Whisper's prior cache emptied first
 unless ``--warm-priors`` (a learner's first review of a card; later reviews of the same sentence
 reuse the prior). Stages: the same work done one stage at a time, to see where the time goes
-(``sentence_scores``: the fluency and prosody features and models, what they add to a request).
+(``sentence_scores+stress``: the pitch track, fluency, prosody and word-stress features and models,
+what they add to a request).
 Recordings: speechocean762 utterances binned by duration when the corpus is given, otherwise
 espeak-ng sentences of growing length.
 
@@ -31,7 +32,7 @@ from inference_daemon.backends.base import AssessmentRequest
 from inference_daemon.backends.phonetic.analysis import analyse
 from inference_daemon.backends.phonetic.backend import PhoneticBackend, whisper_evidence, word_pronunciations
 from inference_daemon.backends.phonetic.decoders import thread_decoders
-from inference_daemon.backends.phonetic.delivery import delivery_features
+from inference_daemon.backends.phonetic.delivery import delivery_features, speech_tracks
 from inference_daemon.backends.phonetic.sentence_scores import default_sentence_scorer
 from inference_daemon.datasets.speechocean import read_split
 from inference_daemon.pipeline import assess_now, prepare_request
@@ -84,10 +85,14 @@ def stage_times(backend: PhoneticBackend, model: WhisperModel, request: Assessme
     times["pocketsphinx"] = time.perf_counter() - started
     scorer = default_sentence_scorer()
     if analysis is not None and scorer is not None:
-        # What fluency and prosody add to a request: delivery features (pitch track included) + the models.
+        # What fluency, prosody and word stress add to a request: the pitch track, the delivery
+        # features, each word's syllable cues and the models.
         started = time.perf_counter()
-        scorer.scores(delivery_features(analysis, request.audio, len(words), [90.0] * len(words)))
-        times["sentence_scores"] = time.perf_counter() - started
+        tracks = speech_tracks(analysis, request.audio)
+        scorer.scores(delivery_features(analysis, request.audio, len(words), [90.0] * len(words), tracks))
+        for aligned in analysis.words:
+            PhoneticBackend.word_stress_error(words[aligned.index], aligned, analysis, tracks, 90.0)
+        times["sentence_scores+stress"] = time.perf_counter() - started
     started = time.perf_counter()
     encoded = model.encode(request.audio)
     times["whisper_encoder"] = time.perf_counter() - started

@@ -279,7 +279,7 @@ class PhoneticBackend(Backend):
                 models.word_mispronounced(word_score),
                 heard_rival,
             )
-            wrong_stress = self._stress_error(target, aligned, analysis, tracks, word_score)
+            wrong_stress = self.word_stress_error(target, aligned, analysis, tracks, word_score)
             if wrong_stress is not None:
                 verdict = with_stress_error(verdict, wrong_stress)
                 # Flagged for its stress: the score says so too, instead of a passing mark.
@@ -326,7 +326,7 @@ class PhoneticBackend(Backend):
         return document.model_copy(update=self._sentence_scores(request, words, analysis, feedback, tracks))
 
     @staticmethod
-    def _stress_error(target: TargetWord, aligned: AlignedWord, analysis: Analysis,
+    def word_stress_error(target: TargetWord, aligned: AlignedWord, analysis: Analysis,
                       tracks: tuple[np.ndarray, np.ndarray], word_score: float) -> PhoneError | None:
         """A stress error when another syllable than the dictionary's stood out (words of one token and
         two or more syllables whose stress the dictionary knows; none without the fitted model)."""
