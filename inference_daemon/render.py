@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from inference_daemon.feedback import FeedbackDocument, WordStatus
+from inference_daemon.feedback import ErrorType, FeedbackDocument, WordFeedback, WordStatus
+from inference_daemon.phonetics.syllables import ordinal
+from inference_daemon.pronunciation.stress import vowel_positions
 
 _RESET = "\033[0m"
 _STYLE = {WordStatus.ok: "\033[32m", WordStatus.mispronounced: "\033[1;31;4m", WordStatus.missing: "\033[2;33m"}
@@ -14,6 +16,29 @@ def _sentence_scores(document: FeedbackDocument) -> list[str]:
     scores = [(label, value) for label, value in (("Fluency", document.fluency), ("Prosody", document.prosody),
                                                   ("Completeness", document.completeness)) if value is not None]
     return ["   ".join(f"{label}: {value:.0f}" for label, value in scores)] if scores else []
+
+
+def _stress_note(word: WordFeedback) -> str | None:
+    """"stress on the first syllable, not the second" for a word with a stress error, else ``None``."""
+    error = next((e for e in word.errors if e.type is ErrorType.stress), None)
+    if error is None:
+        return None
+    nuclei = vowel_positions(word.expected_phones)
+    if error.position not in nuclei or error.stressed_position not in nuclei:
+        return "stress on the wrong syllable"
+    return (f"stress on the {ordinal(nuclei.index(error.stressed_position))} syllable, "
+            f"not the {ordinal(nuclei.index(error.position))}")
+
+
+def _word_line(word: WordFeedback) -> str:
+    """What was expected and heard; a word whose only error is its stress says that instead of phones."""
+    stress = _stress_note(word)
+    line = f"- {word.text} ({word.status.value}): "
+    if stress is not None and all(e.type is ErrorType.stress for e in word.errors):
+        return line + stress
+    heard = " ".join(word.heard_phones) if word.heard_phones else "?"
+    line += f"expected /{' '.join(word.expected_phones)}/, heard /{heard}/"
+    return line + (f"; {stress}" if stress is not None else "")
 
 
 def render_feedback(document: FeedbackDocument, colour: bool = False) -> str:
@@ -29,10 +54,7 @@ def render_feedback(document: FeedbackDocument, colour: bool = False) -> str:
     ]
     lines.extend(f"! {warning}" for warning in document.warnings)
     for word in document.mispronounced_words:
-        heard = " ".join(word.heard_phones) if word.heard_phones else "?"
-        lines.append(
-            f"- {word.text} ({word.status.value}): expected /{' '.join(word.expected_phones)}/, heard /{heard}/"
-        )
+        lines.append(_word_line(word))
         if word.explanation:
             lines.append(f"    why: {word.explanation}")
         if word.suggestion:

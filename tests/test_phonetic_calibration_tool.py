@@ -12,8 +12,8 @@ import pytest
 
 from inference_daemon.backends.phonetic.features import feature_names
 from inference_daemon.backends.phonetic.scoring import RIVAL_MARGIN_KEY, calibration_path, default_calibration
-from inference_daemon.calibration import Calibration
 from inference_daemon.backends.phonetic.word_stress import WordStressModel
+from inference_daemon.calibration import Calibration
 from tools import calibrate_phonetic, calibrate_word_stress
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -26,6 +26,7 @@ from inference_daemon.feedback import ErrorType, FeedbackDocument, PhoneError, W
 from inference_daemon.phonetics import advise_word
 from inference_daemon.phonetics.syllables import stress_shape
 from inference_daemon.pronunciation.stress import StressTable
+from inference_daemon.render import render_feedback
 from tests.espeak_audio import synthesize
 from tests.minimal_pairs import assess_wav
 from tests.phonetic_fixtures import loaded_backend, needs_espeak
@@ -64,6 +65,8 @@ def test_a_word_stressed_on_the_wrong_syllable_gets_a_stress_error_the_learner_c
     assert "ba-NA-na" in (banana.explanation or "")
     # The score agrees that something is wrong: under the word's score when stressed as written.
     assert banana.score < _assessed(SENTENCE).words[BANANA].score
+    # The command line's readable output says which syllable carried the stress.
+    assert "stress on the first syllable, not the second" in render_feedback(document)
 
 
 @needs_espeak
