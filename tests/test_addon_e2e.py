@@ -284,8 +284,8 @@ def test_undo_restores_the_note(anki: AnkiSession, voice: FileRecorderFactory) -
 
 
 def test_a_stress_error_is_shown_on_the_card_as_the_wrong_syllable(anki: AnkiSession) -> None:
-    """The daemon's answer for a wrongly stressed word, from the moment it is back (the scripted daemon cannot
-    send a stress error until the daemon side of the contract has it): rendered, written, shown."""
+    """The daemon's answer for a wrongly stressed word, from the moment it is back: rendered, written, shown.
+    Built as the phonetic backend sends it, with real phones, which the scripted test daemon does not have."""
     from aqt.theme import Theme
 
     sentence = "I like bananas."

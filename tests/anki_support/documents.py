@@ -26,8 +26,8 @@ def daemon_document(**changes: Any) -> dict[str, Any]:
 def stress_document(**changes: Any) -> dict[str, Any]:
     """For "I like bananas.": "bananas" said with every sound right but stressed on the first syllable.
 
-    Built as JSON, not with the daemon's models: the ``stress`` error type is the add-on's side of a
-    contract the daemon adds at the same time (its ``ErrorType`` may not have it yet).
+    Built as JSON, the way the add-on receives it, and checked against the daemon's own model so that
+    the two sides of the contract cannot drift apart.
     """
     data = daemon_document(text="I like bananas.", score=82, summary="Mind the stress of bananas.", suggestions=[])
     bananas = ["B", "AH", "N", "AE", "N", "AH", "Z"]
@@ -41,4 +41,6 @@ def stress_document(**changes: Any) -> dict[str, Any]:
          "explanation": "You stressed the first syllable: BA-na-nas.",
          "suggestion": "Stress the second syllable: ba-NA-nas."},
     ]
-    return {**data, **changes}
+    document = {**data, **changes}
+    FeedbackDocument.model_validate(document)
+    return document
