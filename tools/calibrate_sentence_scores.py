@@ -1,12 +1,17 @@
-"""Fit the ``phonetic`` backend's sentence-level fluency and prosody scores on speechocean762's train split.
+"""Fit the sentence-level scores on speechocean762's train split: the ``phonetic`` backend's overall score,
+fluency and prosody, and the timing-only fluency and prosody other backends use.
 
 Reuses the evidence that ``tools/calibrate_phonetic.py`` extracted and cached (PocketSphinx's
 analysis and Whisper's evidence of every utterance), scores the words with the shipped
-``calibration.json`` as the backend does, adds the delivery features of each reading (alignment
-timings, pitch and intensity: :mod:`inference_daemon.backends.phonetic.delivery`), then fits one
-soft-target logistic model per sentence label (experts' fluency and prosodic, 0-10). Reports
-Pearson r held out by speaker (5 folds) for fluency, prosody and sentence accuracy, next to the
-best single feature, and writes ``sentence_scores.json``.
+``calibration.json`` as the backend does, and computes two rows per reading: the phonetic backend's
+delivery features (alignment timings, pitch and intensity, its word scores:
+:mod:`inference_daemon.backends.phonetic.delivery`) and the timing-only features any aligner gives
+(:mod:`inference_daemon.sentence_scores.timing`). Then one soft-target logistic model per sentence
+label (experts' accuracy, fluency and prosodic, 0-10) on each, with Pearson r held out by speaker
+(5 folds) next to the best single feature and the mean word score (the overall score before the
+refit). The timing-only models are also checked on the same readings with every word edge moved
+:data:`EDGE_SHIFT_S` inwards, a crude stand-in for an aligner whose words end at their last CTC
+peak. Writes ``sentence_scores.json`` (phonetic) and ``timing_scores.json`` (shared).
 
     python tools/calibrate_sentence_scores.py ../shared/data/speechocean762-dev \\
         ../shared/data/speechocean762-train-rest --cache .cache/phonetic
@@ -18,7 +23,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,43 +32,69 @@ import numpy as np
 from tqdm import tqdm
 
 from inference_daemon.audio import decode_audio
+from inference_daemon.backends.phonetic.analysis import Analysis
 from inference_daemon.backends.phonetic.delivery import DELIVERY_FEATURES, delivery_features
 from inference_daemon.backends.phonetic.scoring import default_calibration
-from inference_daemon.backends.phonetic.sentence_scores import (
-    SENTENCE_SCORES_PATH,
-    SentenceScorer,
-    flatness_factor,
-)
+from inference_daemon.backends.phonetic.sentence_scores import SENTENCE_SCORES, SENTENCE_SCORES_PATH, overall_score
+from inference_daemon.calibration import LogisticModel
 from inference_daemon.calibration.fitting import fit_logistic, speaker_folds
 from inference_daemon.calibration.metrics import pearson
 from inference_daemon.datasets.speechocean import read_split
+from inference_daemon.sentence_scores import TIMING_FEATURES, TIMING_SCORES_PATH, SentenceModels, WordTiming
+from inference_daemon.sentence_scores.timing import timing_features
+from inference_daemon.sentence_scores.timing_scores import TIMING_SCORES
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tools.calibrate_phonetic import FOLDS, RIVAL_MARGIN, extract_folder, feature_set, scored_utterances
 
 log = logging.getLogger("calibrate_sentence_scores")
 
-# The experts' sentence labels, keyed by the document's field names; ``score`` is only measured.
+# The experts' sentence label behind each score the document names.
 LABELS = {"score": "accuracy", "fluency": "fluency", "prosody": "prosodic"}
-SHIPPED = ("fluency", "prosody")
 SENTENCE_SCALE = 10.0
-# Prosody is scaled down below this percentile of the readings' pitch range (see sentence_scores).
+# Prosody is scaled down below this percentile of the readings' pitch range (see sentence_scores.models).
 FLAT_PERCENTILE = 0.5
-_PITCH_RANGE = DELIVERY_FEATURES.index("pitch_range")
+# How far every word edge moves inwards in the timing-only models' robustness check.
+EDGE_SHIFT_S = 0.04
+_MEAN_WORD_SCORE = DELIVERY_FEATURES.index("mean_word_score")
 
 
 @dataclass(frozen=True)
 class SentenceRow:
-    """One utterance's delivery features and the experts' sentence labels (0-10)."""
+    """One utterance's feature rows and the experts' sentence labels (0-10), keyed by the document's names."""
 
     utt_id: str
     speaker: str
-    features: np.ndarray
+    delivery: np.ndarray
+    timing: np.ndarray
+    timing_shifted: np.ndarray  # the timing row with every word edge moved EDGE_SHIFT_S inwards
     labels: dict[str, float]
 
 
+@dataclass(frozen=True)
+class ModelSet:
+    """The models of one file: which scores, over which features, read from which row of a reading."""
+
+    scores: tuple[str, ...]
+    features: list[str]
+    row: Callable[[SentenceRow], np.ndarray]
+
+
+PHONETIC = ModelSet(SENTENCE_SCORES, DELIVERY_FEATURES, lambda r: r.delivery)
+TIMING = ModelSet(TIMING_SCORES, TIMING_FEATURES, lambda r: r.timing)
+
+
+def word_timings(analysis: Analysis, shift_s: float = 0.0) -> list[WordTiming]:
+    """The aligned words as any aligner reports them; ``shift_s`` moves both edges of each word inwards."""
+    timings = []
+    for word in analysis.words:
+        start, end = analysis.seconds(word.start) + shift_s, analysis.seconds(word.end) - shift_s
+        timings.append(WordTiming(start, max(end, start), len(word.phones)))
+    return timings
+
+
 def sentence_rows(corpus: Path, split: str, cache: Path, jobs: int) -> list[SentenceRow]:
-    """Delivery features of every alignable utterance of one folder, words scored as the backend does."""
+    """Both feature rows of every alignable utterance of one folder, words scored as the backend does."""
     extracted = extract_folder(corpus, split, None, jobs, cache, None, True)
     utterances = {u.utt_id: u for u in scored_utterances(corpus, split, extracted)}
     calibration = default_calibration(True)
@@ -81,6 +112,8 @@ def sentence_rows(corpus: Path, split: str, cache: Path, jobs: int) -> list[Sent
         rows.append(SentenceRow(
             scored.utterance_id, scored.speaker,
             delivery_features(analysis, audio, len(scored.words), reported.scores),
+            timing_features(word_timings(analysis), audio, len(scored.words)),
+            timing_features(word_timings(analysis, EDGE_SHIFT_S), audio, len(scored.words)),
             {name: float(value) for name, value in labels.items() if value is not None},
         ))
     return rows
@@ -88,34 +121,56 @@ def sentence_rows(corpus: Path, split: str, cache: Path, jobs: int) -> list[Sent
 
 def flat_pitch_range(rows: Sequence[SentenceRow]) -> float:
     """The pitch range (semitones) below which a reading is flatter than nearly all in the corpus."""
-    return float(np.percentile([r.features[_PITCH_RANGE] for r in rows], FLAT_PERCENTILE))
+    return float(np.percentile([r.timing[TIMING_FEATURES.index("pitch_range")] for r in rows], FLAT_PERCENTILE))
 
 
-def fit_score(rows: Sequence[SentenceRow], name: str, l2: float) -> Any:
-    features = np.vstack([r.features for r in rows])
-    targets = np.asarray([r.labels[name] for r in rows]) / SENTENCE_SCALE
-    return fit_logistic(features, targets, DELIVERY_FEATURES, l2)
+def fit_models(rows: Sequence[SentenceRow], model_set: ModelSet, l2: float,
+               provenance: dict[str, Any]) -> SentenceModels:
+    """One model per score of ``model_set`` on ``rows``, with the flat-pitch threshold of the same rows."""
+    matrix = np.vstack([model_set.row(r) for r in rows])
+    models: dict[str, LogisticModel] = {}
+    for name in model_set.scores:
+        targets = np.asarray([r.labels[name] for r in rows]) / SENTENCE_SCALE
+        models[name] = fit_logistic(matrix, targets, model_set.features, l2)
+    return SentenceModels(model_set.features, models, provenance, flat_pitch_range(rows))
 
 
-def cross_validated(rows: list[SentenceRow], name: str, l2: float, folds: int) -> dict[str, Any]:
-    """Held-out-speaker Pearson r of the fitted score, and of the best single feature (sign chosen on
-    the training folds' correlation, so that it too is honest)."""
+def shipped_score(models: SentenceModels, name: str, row: np.ndarray, model_set: ModelSet) -> float:
+    """The score as the backend reports it (the phonetic overall score capped at the mean word score)."""
+    value = models.scores(row)[name]
+    if model_set is PHONETIC and name == "score":
+        value = overall_score(value, [row[_MEAN_WORD_SCORE]])
+    return value
+
+
+def cross_validated(rows: list[SentenceRow], model_set: ModelSet, l2: float, folds: int) -> dict[str, Any]:
+    """Held-out-speaker Pearson r of each score as shipped (rules and thresholds from the training folds),
+    the best single feature, and for the timing-only set the same models on the shifted word edges."""
     fold_of = np.asarray(speaker_folds(rows, folds))
-    gold = np.asarray([r.labels[name] for r in rows])
-    features = np.vstack([r.features for r in rows])
-    predicted = np.zeros(len(rows))
+    predicted = {name: np.zeros(len(rows)) for name in model_set.scores}
+    shifted = {name: np.zeros(len(rows)) for name in model_set.scores}
     for fold in range(folds):
-        train, test = fold_of != fold, fold_of == fold
-        training = [r for r, t in zip(rows, train, strict=True) if t]
-        model = fit_score(training, name, l2)
-        predicted[test] = model.probabilities(features[test])
-        if name == "prosody":  # the flatness rule, its threshold from the training folds too
-            flat = flat_pitch_range(training)
-            predicted[test] *= [flatness_factor(row, flat) for row in features[test]]
-    singles = {feature: pearson(features[:, i], gold) for i, feature in enumerate(DELIVERY_FEATURES)}
-    best = max(singles, key=lambda k: abs(singles[k] or 0.0))
-    return {"r": pearson(predicted, gold), "best_single_feature": best, "best_single_r": singles[best],
-            "mean_word_score_r": singles["mean_word_score"]}
+        training = [r for r, f in zip(rows, fold_of, strict=True) if f != fold]
+        models = fit_models(training, model_set, l2, {})
+        for i in np.flatnonzero(fold_of == fold):
+            for name in model_set.scores:
+                predicted[name][i] = shipped_score(models, name, model_set.row(rows[i]), model_set)
+                if model_set is TIMING:
+                    shifted[name][i] = shipped_score(models, name, rows[i].timing_shifted, model_set)
+    matrix = np.vstack([model_set.row(r) for r in rows])
+    report: dict[str, Any] = {}
+    for name in model_set.scores:
+        gold = np.asarray([r.labels[name] for r in rows])
+        singles = {feature: pearson(matrix[:, i], gold) for i, feature in enumerate(model_set.features)}
+        best = max(singles, key=lambda k: abs(singles[k] or 0.0))
+        report[name] = {"r": pearson(predicted[name], gold), "best_single_feature": best,
+                        "best_single_r": singles[best], "mean": float(predicted[name].mean())}
+        if "mean_word_score" in singles:
+            report[name]["mean_word_score_r"] = singles["mean_word_score"]
+        if model_set is TIMING:
+            report[name]["edges_shifted_r"] = pearson(shifted[name], gold)
+            report[name]["edges_shifted_mean_change"] = float((shifted[name] - predicted[name]).mean())
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="processes extracting evidence missing from the cache")
     parser.add_argument("--l2", type=float, default=10.0, help="L2 penalty of the logistic regressions")
     parser.add_argument("--folds", type=int, default=FOLDS)
-    parser.add_argument("--output", type=Path, default=SENTENCE_SCORES_PATH)
+    parser.add_argument("--output", type=Path, default=SENTENCE_SCORES_PATH, help="the phonetic backend's models")
+    parser.add_argument("--timing-output", type=Path, default=TIMING_SCORES_PATH, help="the timing-only models")
     parser.add_argument("--dry-run", action="store_true", help="print the metrics, write nothing")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -135,24 +191,25 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("the test split is reserved for evaluation")
     rows = [row for corpus in args.corpus for row in sentence_rows(corpus, args.split, args.cache, args.jobs)]
     log.info("%d utterances, %d speakers", len(rows), len({r.speaker for r in rows}))
-    cv = {name: cross_validated(rows, name, args.l2, args.folds) for name in LABELS}
-    scorer = SentenceScorer(
-        {name: fit_score(rows, name, args.l2) for name in SHIPPED},
-        {
-            "tool": "tools/calibrate_sentence_scores.py",
-            "corpus": "speechocean762 train split: " + " + ".join(corpus.name for corpus in args.corpus),
-            "utterances": len(rows),
-            "speakers": len({r.speaker for r in rows}),
-            "l2": args.l2,
-            "speaker_cv": cv,
-            "flat_percentile": FLAT_PERCENTILE,
-        },
-        flat_pitch_range(rows),
-    )
-    if not args.dry_run:
-        scorer.save(args.output)
-        log.info("wrote %s", args.output)
-    print(json.dumps(cv, indent=2))
+    provenance = {
+        "tool": "tools/calibrate_sentence_scores.py",
+        "corpus": "speechocean762 train split: " + " + ".join(corpus.name for corpus in args.corpus),
+        "utterances": len(rows),
+        "speakers": len({r.speaker for r in rows}),
+        "l2": args.l2,
+        "flat_percentile": FLAT_PERCENTILE,
+    }
+    report = {}
+    for model_set, output, timings in ((PHONETIC, args.output, "phonetic backend's delivery features"),
+                                       (TIMING, args.timing_output, f"phonetic backend's word timings; "
+                                        f"edges_shifted: every word edge {EDGE_SHIFT_S} s inwards")):
+        cv = cross_validated(rows, model_set, args.l2, args.folds)
+        report[output.name] = cv
+        models = fit_models(rows, model_set, args.l2, {**provenance, "features_from": timings, "speaker_cv": cv})
+        if not args.dry_run:
+            models.save(output)
+            log.info("wrote %s", output)
+    print(json.dumps(report, indent=2))
     return 0
 
 

@@ -30,7 +30,7 @@ from inference_daemon.backends.phonetic.delivery import delivery_features, speec
 from inference_daemon.backends.phonetic.errors import judge_word, with_stress_error
 from inference_daemon.backends.phonetic.features import phone_features, word_features
 from inference_daemon.backends.phonetic.scoring import PhoneticCalibration, calibration_path, default_calibration
-from inference_daemon.backends.phonetic.sentence_scores import default_sentence_scorer
+from inference_daemon.backends.phonetic.sentence_scores import default_sentence_scorer, overall_score
 from inference_daemon.backends.phonetic.word_stress import (
     default_word_stress_model,
     expected_stress,
@@ -62,8 +62,10 @@ log = logging.getLogger(__name__)
 
 # Pronunciations of one word offered to the aligner (its tokens' dictionary variants, combined).
 MAX_PRONUNCIATIONS = 4
-# Below this sentence score, with most words flagged, the reading probably was another sentence.
-MISMATCH_SCORE = 35.0
+# Below this mean word score, with most words flagged, the reading probably was another sentence. It
+# reads the word scores, not the overall score: the rule is about the words not matching, and the
+# overall score also weighs delivery (a fluent reading of another sentence must still be caught).
+MISMATCH_WORD_MEAN = 35.0
 MISMATCH_WORD_SHARE = 0.6
 PARTIAL_WARNING = (
     "Only {aligned} of {total} words could be found in the recording; the others are marked as "
@@ -315,15 +317,17 @@ class PhoneticBackend(Backend):
         warnings = []
         if len(analysis.words) < len(words):
             warnings.append(PARTIAL_WARNING.format(aligned=len(analysis.words), total=len(words)))
-        score = _round(float(np.mean([w.score for w in feedback])))
+        reported = [w.score for w in feedback]
         flagged = sum(w.status is not WordStatus.ok for w in feedback) / len(feedback)
-        if score < MISMATCH_SCORE and flagged >= MISMATCH_WORD_SHARE:
+        if np.mean(reported) < MISMATCH_WORD_MEAN and flagged >= MISMATCH_WORD_SHARE:
             warnings.append(NOT_MATCHED_WARNING)
+        sentence = self._sentence_scores(request, words, analysis, feedback, tracks)
+        score = _round(overall_score(sentence.pop("score"), reported))
         summary, suggestions = summarize(feedback, score, request.native_language)
         if warnings:
             summary = " ".join([*warnings, summary])
         document = self._finish(request, score, feedback, summary, suggestions, warnings)
-        return document.model_copy(update=self._sentence_scores(request, words, analysis, feedback, tracks))
+        return document.model_copy(update=sentence)
 
     @staticmethod
     def word_stress_error(target: TargetWord, aligned: AlignedWord, analysis: Analysis,
@@ -343,12 +347,13 @@ class PhoneticBackend(Backend):
     def _sentence_scores(request: AssessmentRequest, words: list[TargetWord], analysis: Analysis,
                          feedback: list[WordFeedback],
                          tracks: tuple[np.ndarray, np.ndarray]) -> dict[str, float | None]:
-        """Completeness from the word verdicts; fluency and prosody from the delivery features through the
-        fitted sentence scorer (null without one). The scorer was fitted on the word scores of the
-        PocketSphinx + Whisper calibration; the PocketSphinx-alone scores are on the same scale."""
+        """Completeness from the word verdicts; the fitted overall score (before its cap), fluency and
+        prosody from the delivery features through the fitted sentence models (null without them). The
+        models were fitted on the word scores of the PocketSphinx + Whisper calibration; the
+        PocketSphinx-alone scores are on the same scale."""
         read = sum(word.status is not WordStatus.missing for word in feedback)
         result: dict[str, float | None] = {"completeness": _round(100.0 * read / len(words)),
-                                           "fluency": None, "prosody": None}
+                                           "score": None, "fluency": None, "prosody": None}
         scorer = default_sentence_scorer()
         if scorer is not None:
             row = delivery_features(analysis, request.audio, len(words), [word.score for word in feedback], tracks)

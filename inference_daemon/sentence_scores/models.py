@@ -1,0 +1,85 @@
+"""Fitted sentence-level scores as data: one logistic model per score over a named feature row, plus the
+flat-pitch rule, stored as JSON beside the backend that uses them.
+
+Each model is a soft-target logistic regression (target: the experts' 0-10 sentence label / 10), so a
+score is the model's estimate of the experts' label, times ten. Loading checks the file against the
+features the caller computes and the scores it may hold, so a file fitted on other features is refused
+instead of misread.
+
+The flat-pitch rule covers what speechocean762 cannot teach: its experts mark prosody down for pauses
+and slow reading, and hardly any of its readings is flat, so a fitted model gives pitch almost no
+weight. A reading whose pitch range is below what nearly every corpus reading shows
+(``flat_pitch_range``, stored with the models) has its prosody scaled down in proportion, so that a
+monotone reading scores low without pretending that the corpus measured it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from inference_daemon.calibration import CalibrationMismatch, LogisticModel
+
+FLAT_PITCH_KEY = "flat_pitch_range"
+# Below this share of voiced frames the pitch track says too little to call a reading flat.
+MIN_VOICED_SHARE = 0.1
+
+
+def flatness_factor(pitch_range: float, voiced_share: float, flat_pitch_range: float | None) -> float:
+    """1 for a reading with the pitch movement of nearly every corpus reading, less in proportion below."""
+    if flat_pitch_range is None or flat_pitch_range <= 0 or voiced_share < MIN_VOICED_SHARE:
+        return 1.0
+    return float(min(1.0, pitch_range / flat_pitch_range))
+
+
+@dataclass(frozen=True)
+class SentenceModels:
+    """The fitted model of each sentence score, the features they read and how they were fitted."""
+
+    features: list[str]
+    models: dict[str, LogisticModel]
+    provenance: dict[str, Any]
+    flat_pitch_range: float | None = None
+
+    def scores(self, row: np.ndarray) -> dict[str, float]:
+        """Each score, 0-100, for one feature row; prosody with the flat-pitch rule."""
+        result = {name: float(100.0 * model.probabilities(row[None, :])[0]) for name, model in self.models.items()}
+        if "prosody" in result:
+            result["prosody"] *= self.flatness(row)
+        return result
+
+    def flatness(self, row: np.ndarray) -> float:
+        """:func:`flatness_factor` of a row (1 when the features hold no pitch range)."""
+        if "pitch_range" not in self.features or "voiced_share" not in self.features:
+            return 1.0
+        return flatness_factor(float(row[self.features.index("pitch_range")]),
+                               float(row[self.features.index("voiced_share")]), self.flat_pitch_range)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"models": {name: model.to_json() for name, model in self.models.items()},
+                "decisions": {FLAT_PITCH_KEY: self.flat_pitch_range}, "provenance": self.provenance}
+
+    def save(self, path: Path) -> None:
+        """Write the JSON form (one value per line at most, so that refits make readable diffs)."""
+        path.write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path, features: Sequence[str], names: Sequence[str]) -> SentenceModels:
+        """Read a file; a model of a score not in ``names``, or fitted on other ``features``, is refused."""
+        data = json.loads(path.read_text(encoding="utf-8"))
+        models = {name: LogisticModel.from_json(model) for name, model in data["models"].items()}
+        tool = data.get("provenance", {}).get("tool", "its calibration tool")
+        for name, model in models.items():
+            if name not in names:
+                raise CalibrationMismatch(f"unknown sentence score {name!r} in {path}")
+            if model.features != list(features):
+                raise CalibrationMismatch(
+                    f"the {name} model in {path} was fitted on other features than the backend computes; rerun {tool}"
+                )
+        flat = data.get("decisions", {}).get(FLAT_PITCH_KEY)
+        return cls(list(features), models, dict(data.get("provenance", {})), None if flat is None else float(flat))
