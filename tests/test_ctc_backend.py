@@ -21,6 +21,7 @@ from inference_daemon.errors import InvalidText
 from inference_daemon.feedback import FeedbackDocument, WordStatus
 from inference_daemon.pronunciation import TargetWord, target_words
 from inference_daemon.sentence import split_words
+from inference_daemon.sentence_scores import WordTiming, timing_scores
 from tests.support.audio_files import espeak_wav
 from tests.support.daemon_process import running_daemon
 
@@ -66,7 +67,9 @@ def _assert_well_formed(document: FeedbackDocument, text: str) -> None:
     assert [word.index for word in document.words] == list(range(len(document.words)))
     read = sum(word.status is not WordStatus.missing for word in document.words)
     assert document.completeness == pytest.approx(100 * read / len(document.words), abs=0.05)
-    assert document.fluency is None and document.prosody is None  # no delivery features in ctc yet
+    for value in (document.fluency, document.prosody):
+        # From the timings of the words read; nothing to time when none was.
+        assert (value is None) if read == 0 else (value is not None and 0 <= value <= 100), (read, value)
     previous_end = 0.0
     for word in document.words:
         assert 0 <= word.score <= 100
@@ -169,6 +172,7 @@ def test_recording_too_short_for_the_sentence_marks_every_word_missing(backend: 
     assert [w.status for w in document.words] == [WordStatus.missing] * len(split_words(text))
     assert document.warnings and document.score == 0
     assert document.completeness is None  # too short to tell what was read
+    assert document.fluency is None and document.prosody is None  # ... or how
 
 
 def test_phones_the_model_lacks_are_reported_at_load_and_in_the_document(
@@ -188,6 +192,21 @@ def test_phones_the_model_lacks_are_reported_at_load_and_in_the_document(
     unscored = [p for p in measure.phones if p.phone == "ZH"]
     assert len(unscored) == 1 and unscored[0].start is None
     assert lacking.describe().details["unscored_phones"] == ["JH", "ZH"]
+
+
+def test_fluency_and_prosody_come_from_the_timings_of_the_words_read(backend: CtcBackend,
+                                                                    recordings: dict[str, bytes]) -> None:
+    """The ctc document's fluency and prosody are the shared timing-only models applied to its own word
+    times and phone counts (random posteriors here, so the values themselves mean nothing)."""
+    text = SENTENCES[0]
+    request = _request(text, recordings[text])
+    document = backend.assess(request)
+    read = [w for w in document.words if w.status is not WordStatus.missing]
+    assert read, "the tiny model found no word: pick another recording"
+    expected = timing_scores([WordTiming(w.start or 0.0, w.end or 0.0, len(w.expected_phones)) for w in read],
+                             request.audio, len(document.words))
+    assert document.fluency == pytest.approx(expected["fluency"], abs=0.051)
+    assert document.prosody == pytest.approx(expected["prosody"], abs=0.051)
 
 
 def test_pronunciation_options_combine_the_dictionary_variants() -> None:

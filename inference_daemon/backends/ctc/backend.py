@@ -5,7 +5,8 @@ phones from :mod:`inference_daemon.pronunciation` (the dictionary variant the re
 best), evidence from forced alignment, CTC-GOP and free decoding (:mod:`.analysis`), scores and
 errors (:mod:`.scoring`: the checkpoint's fitted scorer when one was calibrated, found by
 :mod:`.checkpoint_calibration`, else fixed rules), explanations and suggestions from
-:mod:`inference_daemon.phonetics`.
+:mod:`inference_daemon.phonetics`; fluency and prosody from the alignment's word timings through the
+shared timing-only models (:mod:`inference_daemon.sentence_scores`).
 
     python -m inference_daemon serve --backend ctc --model facebook/wav2vec2-xlsr-53-espeak-cv-ft
 """
@@ -31,6 +32,7 @@ from inference_daemon.errors import AssessmentError
 from inference_daemon.feedback import ErrorType, FeedbackDocument, PhoneError, PhoneScore, WordFeedback, WordStatus
 from inference_daemon.phonetics import advise_word, summarize
 from inference_daemon.pronunciation import Lexicon, TargetWord, target_words
+from inference_daemon.sentence_scores import WordTiming, timing_scores
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +161,8 @@ class CtcBackend(BatchingBackend):
     def _document(self, request: AssessmentRequest, words: list[TargetWord], expected: list[list[str]],
                   analysis: Analysis) -> FeedbackDocument:
         warnings = []
-        completeness: float | None = None  # the recording was too short to tell what was read
+        # Null when the recording was too short to tell what was read, or how.
+        sentence: dict[str, float | None] = {"completeness": None, "fluency": None, "prosody": None}
         if not analysis.aligned:
             feedback = [self._unheard_word(target) for target in words]
             warnings.append(TOO_SHORT_WARNING)
@@ -176,7 +179,7 @@ class CtcBackend(BatchingBackend):
             if unscored:
                 warnings.append(unscored)
             missing = sum(word.status is WordStatus.missing for word in feedback)
-            completeness = _round(100.0 * (len(feedback) - missing) / len(feedback))
+            sentence = self._sentence_scores(request, feedback)
             if missing >= NOT_MATCHED_MISSING_SHARE * len(feedback):
                 warnings.append(NOT_MATCHED_WARNING)
         score = _round(float(np.mean([word.score for word in feedback])))
@@ -184,8 +187,21 @@ class CtcBackend(BatchingBackend):
         return FeedbackDocument(
             request_id=request.request_id, text=request.text, backend=self.name, model=self.model_name,
             duration_s=request.duration_s, processing_s=0.0, score=score, words=feedback, summary=summary,
-            suggestions=suggestions, warnings=warnings, completeness=completeness,
+            suggestions=suggestions, warnings=warnings, completeness=sentence["completeness"],
+            fluency=sentence["fluency"], prosody=sentence["prosody"],
         )
+
+    @staticmethod
+    def _sentence_scores(request: AssessmentRequest, feedback: list[WordFeedback]) -> dict[str, float | None]:
+        """Completeness from the word verdicts; fluency and prosody from the timings of the words read
+        (not missing) and the audio, through the shared timing-only models, fitted on PocketSphinx's
+        timings since no CTC checkpoint has been run on real speech here (null with no word read)."""
+        read = [word for word in feedback if word.status is not WordStatus.missing]
+        timings = [WordTiming(word.start, word.end, len(word.expected_phones))
+                   for word in read if word.start is not None and word.end is not None]
+        scores = timing_scores(timings, request.audio, len(feedback))
+        return {"completeness": _round(100.0 * len(read) / len(feedback)),
+                **{name: None if value is None else _round(value) for name, value in scores.items()}}
 
     def _word(self, request: AssessmentRequest, target: TargetWord, expected: list[str], evidence: WordEvidence,
               judgement: WordJudgement, fallback_score: float) -> WordFeedback:
