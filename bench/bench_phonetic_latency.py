@@ -5,8 +5,8 @@ End to end: each recording goes through the daemon's code path (checks, decoding
 runs Whisper in a second thread while PocketSphinx aligns), with Whisper's prior cache emptied first
 unless ``--warm-priors`` (a learner's first review of a card; later reviews of the same sentence
 reuse the prior). Stages: the same work done one stage at a time, to see where the time goes
-(``sentence_scores+stress``: the pitch track, fluency, prosody and word-stress features and models,
-what they add to a request).
+(``sentence_scores+stress``: the pitch track, the delivery features, the overall score, fluency,
+prosody and word-stress models, what they add to a request).
 Recordings: speechocean762 utterances binned by duration when the corpus is given, otherwise
 espeak-ng sentences of growing length.
 
