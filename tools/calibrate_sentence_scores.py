@@ -3,7 +3,8 @@ fluency and prosody, and the timing-only fluency and prosody other backends use.
 
 Reuses the evidence that ``tools/calibrate_phonetic.py`` extracted and cached (PocketSphinx's
 analysis and Whisper's evidence of every utterance), scores the words with the shipped
-``calibration.json`` as the backend does, and computes two rows per reading: the phonetic backend's
+``calibration.json`` and ``word_stress.json`` as the backend does (a word flagged for its stress
+scores under the threshold), and computes two rows per reading: the phonetic backend's
 delivery features (alignment timings, pitch and intensity, its word scores:
 :mod:`inference_daemon.backends.phonetic.delivery`) and the timing-only features any aligner gives
 (:mod:`inference_daemon.sentence_scores.timing`). Then one soft-target logistic model per sentence
@@ -33,13 +34,15 @@ from tqdm import tqdm
 
 from inference_daemon.audio import decode_audio
 from inference_daemon.backends.phonetic.analysis import Analysis
-from inference_daemon.backends.phonetic.delivery import DELIVERY_FEATURES, delivery_features
+from inference_daemon.backends.phonetic.backend import PhoneticBackend
+from inference_daemon.backends.phonetic.delivery import DELIVERY_FEATURES, delivery_features, speech_tracks
 from inference_daemon.backends.phonetic.scoring import default_calibration
 from inference_daemon.backends.phonetic.sentence_scores import SENTENCE_SCORES, SENTENCE_SCORES_PATH, overall_score
 from inference_daemon.calibration import LogisticModel
 from inference_daemon.calibration.fitting import fit_logistic, speaker_folds
 from inference_daemon.calibration.metrics import pearson
 from inference_daemon.datasets.speechocean import read_split
+from inference_daemon.pronunciation import target_words
 from inference_daemon.sentence_scores import TIMING_FEATURES, TIMING_SCORES_PATH, SentenceModels, WordTiming
 from inference_daemon.sentence_scores.timing import timing_features
 from inference_daemon.sentence_scores.timing_scores import TIMING_SCORES
@@ -93,6 +96,20 @@ def word_timings(analysis: Analysis, shift_s: float = 0.0) -> list[WordTiming]:
     return timings
 
 
+def with_stress_errors(scores: np.ndarray, text: str, analysis: Analysis, tracks: tuple[np.ndarray, np.ndarray],
+                       threshold: float) -> np.ndarray:
+    """The reported word scores after the backend's word-stress check: a word flagged for its stress
+    scores just under the word threshold."""
+    targets, scores = target_words(text), scores.copy()
+    if len(targets) != len(scores):  # the corpus split the text otherwise: its words cannot be matched
+        return scores
+    for aligned in analysis.words:
+        if PhoneticBackend.word_stress_error(targets[aligned.index], aligned, analysis, tracks,
+                                             float(scores[aligned.index])) is not None:
+            scores[aligned.index] = min(scores[aligned.index], threshold - 0.1)
+    return scores
+
+
 def sentence_rows(corpus: Path, split: str, cache: Path, jobs: int) -> list[SentenceRow]:
     """Both feature rows of every alignable utterance of one folder, words scored as the backend does."""
     extracted = extract_folder(corpus, split, None, jobs, cache, None, True)
@@ -108,10 +125,12 @@ def sentence_rows(corpus: Path, split: str, cache: Path, jobs: int) -> list[Sent
             continue
         reported = features.reported_words(utterance, models.phone_model, models.word_model, models.word_threshold)
         audio = decode_audio(scored.audio_path.read_bytes())
+        tracks = speech_tracks(analysis, audio)
+        scores = with_stress_errors(reported.scores, scored.text, analysis, tracks, models.word_threshold)
         labels = {"score": scored.accuracy, "fluency": scored.fluency, "prosody": scored.prosodic}
         rows.append(SentenceRow(
             scored.utterance_id, scored.speaker,
-            delivery_features(analysis, audio, len(scored.words), reported.scores),
+            delivery_features(analysis, audio, len(scored.words), scores, tracks),
             timing_features(word_timings(analysis), audio, len(scored.words)),
             timing_features(word_timings(analysis, EDGE_SHIFT_S), audio, len(scored.words)),
             {name: float(value) for name, value in labels.items() if value is not None},

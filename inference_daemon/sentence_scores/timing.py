@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from inference_daemon.audio import SAMPLE_RATE
-from inference_daemon.backends.phonetic.pitch_track import FRAME_STEP_S
 from inference_daemon.backends.phonetic.pitch_track import pitch_and_intensity as track
+from inference_daemon.backends.phonetic.pitch_track import track_slice
 
 TIMING_FEATURES = [
     "speech_rate",  # phones per second from the first word's start to the last word's end
@@ -71,12 +71,6 @@ def _std(values: Sequence[float] | np.ndarray) -> float:
     return float(np.std(finite)) if len(finite) > 1 else 0.0
 
 
-def _frames(values: np.ndarray, start_s: float, end_s: float, origin_s: float) -> np.ndarray:
-    """The frames of a per-10 ms track that cover [start_s, end_s); at least one where the track has any."""
-    first = max(0, round((start_s - origin_s) / FRAME_STEP_S))
-    return values[first : max(first + 1, round((end_s - origin_s) / FRAME_STEP_S))]
-
-
 def timing_features(words: Sequence[WordTiming], audio: np.ndarray, sentence_words: int) -> np.ndarray:
     """One row of :data:`TIMING_FEATURES`: ``words`` the words read, in order (at least one), ``audio``
     the recording (16 kHz float), ``sentence_words`` the number of words in the sentence."""
@@ -90,8 +84,8 @@ def timing_features(words: Sequence[WordTiming], audio: np.ndarray, sentence_wor
     voiced = np.isfinite(semitones)
     steps = np.abs(np.diff(semitones))
     word_pitch = [float(np.nanmedian(s)) if np.isfinite(s).any() else np.nan
-                  for s in (_frames(semitones, a, b, starts[0]) for a, b in zip(starts, ends, strict=True))]
-    word_peaks = [float(np.max(s)) for s in (_frames(intensity, a, b, starts[0])
+                  for s in (track_slice(semitones, a, b, starts[0]) for a, b in zip(starts, ends, strict=True))]
+    word_peaks = [float(np.max(s)) for s in (track_slice(intensity, a, b, starts[0])
                                              for a, b in zip(starts, ends, strict=True)) if len(s)]
     return np.asarray([
         sum(w.phones for w in words) / span,
