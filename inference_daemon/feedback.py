@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 FEEDBACK_VERSION: Literal[1] = 1
 
@@ -56,6 +56,16 @@ class PhoneError(_Strict):
         description="for a stress error: index into the word's expected_phones of the vowel that carried "
         "the stress instead",
     )
+
+    @model_serializer(mode="wrap")
+    def _without_unset_stress(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave ``stressed_position`` out unless set: add-ons that predate it validate errors strictly,
+        so every document with an error would otherwise be unreadable to them, not only the rare one
+        with a stress error."""
+        data: dict[str, Any] = handler(self)
+        if self.stressed_position is None:
+            data.pop("stressed_position", None)
+        return data
 
 
 class PhoneScore(_Strict):
