@@ -205,6 +205,26 @@ def test_the_shipped_models_were_fitted_on_the_features_computed_and_say_how(tmp
         scorer.flat_pitch_range)
 
 
+def test_each_score_is_stretched_to_the_experts_scale(tmp_path: Path) -> None:
+    scorer = default_sentence_scorer()
+    assert scorer is not None and set(scorer.stretch) == set(SENTENCE_SCORES)
+    row = np.zeros(len(DELIVERY_FEATURES))
+    estimates = {name: float(value[0]) for name, value in scorer.estimates(row[None, :]).items()}
+    offset, slope = scorer.stretch["fluency"]
+    # Spreading a least-squares estimate out: slope above 1 (it regresses to the mean).
+    assert slope > 1
+    assert scorer.scores(row)["fluency"] == pytest.approx(float(np.clip(offset + slope * estimates["fluency"], 0, 100)))
+    # On the train split a stretched score reaches the experts' top band about as often as they give it.
+    cv = scorer.provenance["speaker_cv"]["score"]
+    assert abs(cv["share_85_or_more"] - cv["experts_share_9_or_more"]) < 0.15
+    data = scorer.to_json()
+    data["decisions"]["stretch"]["rhythm"] = [0.0, 1.0]
+    stale = tmp_path / "stale.json"
+    stale.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CalibrationMismatch, match="no model for"):
+        SentenceModels.load(stale, DELIVERY_FEATURES, SENTENCE_SCORES)
+
+
 def test_the_readable_output_shows_the_sentence_scores_when_given() -> None:
     document = FeedbackDocument(request_id="r", text="Hello", backend="phonetic", model="m", duration_s=1.0,
                                 processing_s=0.1, score=80.0, words=[], summary="Fine.", fluency=71.0,

@@ -148,10 +148,18 @@ def fit_models(rows: Sequence[SentenceRow], model_set: ModelSet, l2: float,
     """One model per score of ``model_set`` on ``rows``, with the flat-pitch threshold of the same rows."""
     matrix = np.vstack([model_set.row(r) for r in rows])
     models: dict[str, LogisticModel] = {}
+    stretch: dict[str, tuple[float, float]] = {}
     for name in model_set.scores:
         targets = np.asarray([r.labels[name] for r in rows]) / SENTENCE_SCALE
         models[name] = fit_logistic(matrix, targets, model_set.features, l2)
-    return SentenceModels(model_set.features, models, provenance, flat_pitch_range(rows))
+        stretch[name] = stretch_to(100.0 * models[name].probabilities(matrix), 100.0 * targets)
+    return SentenceModels(model_set.features, models, provenance, flat_pitch_range(rows), stretch)
+
+
+def stretch_to(estimates: np.ndarray, experts: np.ndarray) -> tuple[float, float]:
+    """(offset, slope) mapping the estimates onto the experts' mean and spread (see sentence_scores.models)."""
+    slope = float(np.std(experts) / max(float(np.std(estimates)), 1e-9))
+    return float(np.mean(experts) - slope * np.mean(estimates)), slope
 
 
 def shipped_score(models: SentenceModels, name: str, row: np.ndarray, model_set: ModelSet) -> float:
@@ -183,7 +191,16 @@ def cross_validated(rows: list[SentenceRow], model_set: ModelSet, l2: float, fol
         singles = {feature: pearson(matrix[:, i], gold) for i, feature in enumerate(model_set.features)}
         best = max(singles, key=lambda k: abs(singles[k] or 0.0))
         report[name] = {"r": pearson(predicted[name], gold), "best_single_feature": best,
-                        "best_single_r": singles[best], "mean": float(predicted[name].mean())}
+                        "best_single_r": singles[best], "mean": float(predicted[name].mean()),
+                        "mean_absolute_error": float(np.mean(np.abs(predicted[name] - SENTENCE_SCALE * gold))),
+                        # How often a reading scores 75 and 85 or more, against how often the experts
+                        # gave 8 and 9 or more (their labels are whole numbers: 8 stands for 7.5-8.5),
+                        # and how often it reaches 90 ("excellent" in the summaries).
+                        "share_75_or_more": float(np.mean(predicted[name] >= 75)),
+                        "experts_share_8_or_more": float(np.mean(gold >= 8)),
+                        "share_85_or_more": float(np.mean(predicted[name] >= 85)),
+                        "experts_share_9_or_more": float(np.mean(gold >= 9)),
+                        "share_90_or_more": float(np.mean(predicted[name] >= 90))}
         if "mean_word_score" in singles:
             report[name]["mean_word_score_r"] = singles["mean_word_score"]
         if model_set is TIMING:

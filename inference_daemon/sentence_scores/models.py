@@ -1,10 +1,14 @@
 """Fitted sentence-level scores as data: one logistic model per score over a named feature row, plus the
 flat-pitch rule, stored as JSON beside the backend that uses them.
 
-Each model is a soft-target logistic regression (target: the experts' 0-10 sentence label / 10), so a
-score is the model's estimate of the experts' label, times ten. Loading checks the file against the
-features the caller computes and the scores it may hold, so a file fitted on other features is refused
-instead of misread.
+Each model is a soft-target logistic regression (target: the experts' 0-10 sentence label / 10). Its
+estimate regresses to the mean, as any least-squares estimate does: on the train split the best
+readings came out near 85 where the experts gave 100, and "excellent" (90 or more) became
+unreachable. So each score is then stretched linearly (``stretch``: offset and slope, fitted on the
+same readings) until its mean and spread are the experts': a score of 90 is about as frequent as the
+experts' 9. Pearson r does not change (the map is linear); the absolute error grows a little. Loading
+checks the file against the features the caller computes and the scores it may hold, so a file fitted
+on other features is refused instead of misread.
 
 The flat-pitch rule covers what speechocean762 cannot teach: its experts mark prosody down for pauses
 and slow reading, and hardly any of its readings is flat, so a fitted model gives pitch almost no
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +30,7 @@ import numpy as np
 from inference_daemon.calibration import CalibrationMismatch, LogisticModel
 
 FLAT_PITCH_KEY = "flat_pitch_range"
+STRETCH_KEY = "stretch"
 # Below this share of voiced frames the pitch track says too little to call a reading flat.
 MIN_VOICED_SHARE = 0.1
 
@@ -45,10 +50,20 @@ class SentenceModels:
     models: dict[str, LogisticModel]
     provenance: dict[str, Any]
     flat_pitch_range: float | None = None
+    # Per score, (offset, slope) from the model's 0-100 estimate to the experts' scale; absent: none.
+    stretch: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def estimates(self, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Each model's own 0-100 estimate for feature rows, before the stretch and the flat-pitch rule."""
+        return {name: 100.0 * model.probabilities(rows) for name, model in self.models.items()}
 
     def scores(self, row: np.ndarray) -> dict[str, float]:
-        """Each score, 0-100, for one feature row; prosody with the flat-pitch rule."""
-        result = {name: float(100.0 * model.probabilities(row[None, :])[0]) for name, model in self.models.items()}
+        """Each score, 0-100, for one feature row: stretched to the experts' scale; prosody with the
+        flat-pitch rule."""
+        result = {}
+        for name, estimate in self.estimates(row[None, :]).items():
+            offset, slope = self.stretch.get(name, (0.0, 1.0))
+            result[name] = float(np.clip(offset + slope * estimate[0], 0.0, 100.0))
         if "prosody" in result:
             result["prosody"] *= self.flatness(row)
         return result
@@ -62,7 +77,9 @@ class SentenceModels:
 
     def to_json(self) -> dict[str, Any]:
         return {"models": {name: model.to_json() for name, model in self.models.items()},
-                "decisions": {FLAT_PITCH_KEY: self.flat_pitch_range}, "provenance": self.provenance}
+                "decisions": {FLAT_PITCH_KEY: self.flat_pitch_range,
+                              STRETCH_KEY: {name: list(pair) for name, pair in self.stretch.items()}},
+                "provenance": self.provenance}
 
     def save(self, path: Path) -> None:
         """Write the JSON form (one value per line at most, so that refits make readable diffs)."""
@@ -81,5 +98,10 @@ class SentenceModels:
                 raise CalibrationMismatch(
                     f"the {name} model in {path} was fitted on other features than the backend computes; rerun {tool}"
                 )
-        flat = data.get("decisions", {}).get(FLAT_PITCH_KEY)
-        return cls(list(features), models, dict(data.get("provenance", {})), None if flat is None else float(flat))
+        decisions = data.get("decisions", {})
+        flat = decisions.get(FLAT_PITCH_KEY)
+        stretch = {name: (float(pair[0]), float(pair[1])) for name, pair in decisions.get(STRETCH_KEY, {}).items()}
+        if unknown := sorted(set(stretch) - set(models)):
+            raise CalibrationMismatch(f"{path} stretches scores it has no model for: {unknown}")
+        return cls(list(features), models, dict(data.get("provenance", {})), None if flat is None else float(flat),
+                   stretch)
