@@ -154,11 +154,18 @@ def _dictionary_words(decoder: pocketsphinx.Decoder, pronunciations: Pronunciati
     return list(dict.fromkeys(ensure_pronunciation(decoder, list(phones)) for phones in pronunciations))
 
 
-def align(decoders: DecoderSet, raw: bytes, pronunciations: Sequence[Pronunciations]) -> list[AlignedWord]:
-    """Align 16 kHz 16-bit audio to a sentence given, per word, its pronunciations (ARPAbet, no stress).
+@dataclass(frozen=True)
+class Alignment:
+    """The words that were read, in order, and whether only the last-resort aligner (no fillers) could
+    fit them: then the recording hardly fits the sentence, a hint that something else was read."""
 
-    Returns the words that were read, in order (all of them when possible; maybe none).
-    """
+    words: list[AlignedWord]
+    forced: bool = False
+
+
+def align(decoders: DecoderSet, raw: bytes, pronunciations: Sequence[Pronunciations]) -> Alignment:
+    """Align 16 kHz 16-bit audio to a sentence given, per word, its pronunciations (ARPAbet, no stress):
+    the words that were read (all of them when possible; maybe none)."""
     for skippable in (False, True):
         for decoder in decoders.aligners():
             keys = [_dictionary_words(decoder, word) for word in pronunciations]
@@ -168,5 +175,5 @@ def align(decoders: DecoderSet, raw: bytes, pronunciations: Sequence[Pronunciati
             log.debug("word pass (skippable=%s) found %d of %d words", skippable, len(found), len(keys))
             aligned = _align_found(decoder, raw, found) if found else None
             if aligned:
-                return aligned
-    return []
+                return Alignment(aligned, forced=decoders.is_last_resort(decoder))
+    return Alignment([])

@@ -38,6 +38,8 @@ class Analysis:
     contests: list[WordContest]
     evidence: list[list[PhoneEvidence]]
     pad_s: float
+    # Only the last-resort aligner fitted the words (see alignment.Alignment).
+    forced: bool = False
 
     def seconds(self, frame: int) -> float:
         """Seconds from the start of the original recording for a frame of the padded audio."""
@@ -57,7 +59,8 @@ def analyse(decoders: DecoderSet, audio: np.ndarray, pronunciations: Sequence[Pr
     ``None`` when not even one word could be found."""
     for pad_s in PAD_TRIES_S:
         pcm = padded_pcm(audio, pad_s)
-        words = align(decoders, pcm.tobytes(), pronunciations)
+        alignment = align(decoders, pcm.tobytes(), pronunciations)
+        words = alignment.words
         if words:
             break
     else:
@@ -81,4 +84,4 @@ def analyse(decoders: DecoderSet, audio: np.ndarray, pronunciations: Sequence[Pr
         word_contests = contests(
             outcome, [len(word.phones) for word in words], [(word.start - first, word.end - first) for word in words]
         )
-    return Analysis(words, word_contests, phone_evidence(words, word_contests), pad_s)
+    return Analysis(words, word_contests, phone_evidence(words, word_contests), pad_s, alignment.forced)
