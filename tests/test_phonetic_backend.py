@@ -79,6 +79,18 @@ def test_a_skipped_word_is_flagged_and_the_others_are_still_found(tmp_path: Path
     assert sum(w.status is WordStatus.missing for w in document.words) <= 1
 
 
+@pytest.mark.parametrize("voice", ["en-us", "en-gb"])
+def test_words_read_after_two_skipped_ones_are_still_found(voice: str, tmp_path: Path) -> None:
+    """The skipping grammar's first aligner used to stop early here (en-gb: "a computer at the hotel"
+    all missing, though read); each aligner is tried and the one that finds most words is kept."""
+    sentence = "She bought a banana and a computer at the hotel"
+    wav = synthesize("She bought a computer at the hotel", voice, tmp_path / "skip2.wav")
+    document = assess_wav(loaded_backend(), wav, sentence)
+    _check_document(document, sentence)
+    assert document.words[3].status is WordStatus.missing  # banana
+    assert [w.status for w in document.words[-3:]] == [WordStatus.ok] * 3, document.words[-3:]
+
+
 @pytest.mark.parametrize("voice", VOICES)
 def test_a_dictionary_variant_is_aligned_as_what_was_expected(voice: str, tmp_path: Path) -> None:
     """"either" has two dictionary pronunciations (IY DH ER, AY DH ER): the one reported is one of them."""

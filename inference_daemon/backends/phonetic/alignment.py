@@ -7,7 +7,11 @@ the end (the learner stopped early or skipped words), a second grammar lets word
 reading stop early at a cost, and the words its best path goes through are the words that were read.
 Skippable words are only the fallback: on learner speech (speechocean762) a grammar that always
 allows skipping drops many words that were read with an accent (speaker-CV word r fell from 0.44 to
-0.34). The beams widen when a pass fails. A phone pass then aligns the phones of
+0.34). The beams widen when a pass fails, and a last aligner drops the filler words
+(:data:`~.decoders.FILLERLESS`). With skippable words every aligner is tried and the one that found
+most words wins: the first that finds any may have stopped early, a filler loop swallowing the
+words after a skip (espeak-ng en-gb skipping "banana and": "a computer at the hotel" all missing).
+A phone pass then aligns the phones of
 the words found (PocketSphinx's sub-word alignment), with the retries that keep it from failing:
 an explicit leading ``<sil>``, then wide beams.
 """
@@ -166,14 +170,23 @@ class Alignment:
 def align(decoders: DecoderSet, raw: bytes, pronunciations: Sequence[Pronunciations]) -> Alignment:
     """Align 16 kHz 16-bit audio to a sentence given, per word, its pronunciations (ARPAbet, no stress):
     the words that were read (all of them when possible; maybe none)."""
-    for skippable in (False, True):
-        for decoder in decoders.aligners():
-            keys = [_dictionary_words(decoder, word) for word in pronunciations]
-            _activate_grammar(decoder, keys, skippable)
-            decode(decoder, raw)
-            found = _words_found(decoder, keys)
-            log.debug("word pass (skippable=%s) found %d of %d words", skippable, len(found), len(keys))
-            aligned = _align_found(decoder, raw, found) if found else None
-            if aligned:
-                return Alignment(aligned, forced=decoders.is_last_resort(decoder))
-    return Alignment([])
+    for decoder in decoders.aligners():
+        aligned = _word_pass(decoder, raw, pronunciations, skippable=False)
+        if aligned:
+            return Alignment(aligned, forced=decoders.is_last_resort(decoder))
+    best: list[AlignedWord] = []
+    for decoder in decoders.aligners():
+        aligned = _word_pass(decoder, raw, pronunciations, skippable=True) or []
+        if len(aligned) > len(best):
+            best = aligned
+    return Alignment(best)
+
+
+def _word_pass(decoder: pocketsphinx.Decoder, raw: bytes, pronunciations: Sequence[Pronunciations],
+               skippable: bool) -> list[AlignedWord] | None:
+    keys = [_dictionary_words(decoder, word) for word in pronunciations]
+    _activate_grammar(decoder, keys, skippable)
+    decode(decoder, raw)
+    found = _words_found(decoder, keys)
+    log.debug("word pass (skippable=%s) found %d of %d words", skippable, len(found), len(keys))
+    return _align_found(decoder, raw, found) if found else None
