@@ -19,6 +19,7 @@ from inference_daemon.evaluation.paper_protocol import (
     bleu2,
     feedback_text,
     parse_answer,
+    parse_zero_shot_answer,
     score_answers,
 )
 from tools import evaluate
@@ -50,6 +51,41 @@ def test_a_multi_word_item_is_skipped_and_duplicates_are_dropped() -> None:
 
 
 # -- detection -------------------------------------------------------------------------------------
+
+def test_the_zero_shot_parser_takes_items_without_a_field_and_then_drops_the_empty_ones() -> None:
+    raw = ("word: cat issue: the T was dropped suggestion: say the T\n"
+           "word: dog issue: G too soft\n"  # no suggestion: matched, then dropped
+           "word: mat suggestion: open the vowel\n"  # no issue: dropped too
+           "word: sat issue: No issues suggestion: none needed\n"
+           "word: on issue: vowel too short suggestion: No Problem\n"
+           "word: hat issue: H missing suggestion: breathe out first\nNo Problem")
+    assert parse_zero_shot_answer(raw) == {"cat": [_item("the T was dropped", "say the T")],
+                                           "hat": [_item("H missing", "breathe out first")]}
+    # The tuned model's parser needs all three fields in order: the same text reads otherwise.
+    assert set(parse_answer(raw)) != set(parse_zero_shot_answer(raw))
+    assert parse_zero_shot_answer("No Problem") == {}
+
+
+def test_the_zero_shot_parser_cuts_a_trailing_no_problem_line_as_the_release_does() -> None:
+    # "\nNo Problem." is 12 characters and the release cuts 13: the suggestion's last character goes too.
+    assert parse_zero_shot_answer("word: cat issue: T dropped suggestion: say T.\nNo Problem.") == {
+        "cat": [_item("T dropped", "say T")]}
+    assert parse_zero_shot_answer("word: cat issue: T dropped suggestion: say T.\nNo Problem") == {
+        "cat": [_item("T dropped", "say T.")]}
+
+
+def test_score_reads_zero_shot_answers_with_their_parser(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps([{"audio_path": "a.wav", "text": "The cat sat", "mis_exp_sug": {
+        "cat": [_item("T dropped", "say T")]}, "speculative_mispronunciations": "word: cat issue: T dropped"}]),
+        encoding="utf-8")
+    out = tmp_path / "scored.json"
+    assert evaluate.main(["score", str(answers), "--protocol", "paper", "--paper-parser", "zero-shot",
+                          "--json-out", str(out)]) == 0
+    summary = json.loads(out.read_text(encoding="utf-8"))["summary"]
+    # The item has no suggestion: the zero-shot parser drops it, so nothing is named.
+    assert summary["parser"] == "zero-shot" and summary["detection"]["recall"] == 0.0
+
 
 def test_detection_counts_word_sets_with_hallucinations_as_false_positives() -> None:
     counts = PaperDetectionCounts()

@@ -46,6 +46,9 @@ def _add_scoring_arguments(parser: argparse.ArgumentParser) -> None:
                              "BLEU-2, bert_score); 'project' (default): the project's own (see docs/training.md)")
     parser.add_argument("--bertscore-layer", type=int, default=paper_protocol.BERTSCORE_LAYER,
                         help="paper protocol: the encoder layer BERTScore reads (default 17, roberta-large's)")
+    parser.add_argument("--paper-parser", choices=paper_protocol.PARSERS, default="tuned",
+                        help="paper protocol: the release's parser for the tuned model ('tuned', default) or the "
+                             "one its zero-shot runs (Qwen-Audio, Qwen2-Audio, GPT-4o) were parsed with")
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
@@ -84,7 +87,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
 def score_answers(answers: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
     """``{"summary", "utterances"}`` of raw answers under ``args.protocol``."""
     if args.protocol == "paper":
-        return paper_protocol.score_answers(answers, args.bertscore_model, args.bertscore_layer)
+        return paper_protocol.score_answers(answers, args.bertscore_model, args.bertscore_layer, args.paper_parser)
     return score_answers_project(answers, args.bertscore_model)
 
 
@@ -103,7 +106,7 @@ def run_command(args: argparse.Namespace) -> dict[str, Any]:
         log.info("wrote %d answers to %s", len(answers), args.answers_out)
     info = backend.describe()
     if args.protocol == "paper":
-        scored = paper_protocol.score_answers(answers, args.bertscore_model, args.bertscore_layer)
+        scored = paper_protocol.score_answers(answers, args.bertscore_model, args.bertscore_layer, args.paper_parser)
         summary, utterances = scored["summary"], scored["utterances"]
         summary["failed"] = evaluation.benchmark.failed
     else:

@@ -9,6 +9,12 @@ apart and reproduced here exactly:
 * **Parsing**: the exact string ``No Problem`` names nothing; otherwise every
   ``word: W issue: I suggestion: S`` match counts (case-insensitive, across lines, text outside the
   matches ignored); a W containing a space is skipped; a word's duplicate (I, S) pairs are dropped.
+  The zero-shot runs (Qwen-Audio, Qwen2-Audio, GPT-4o) were parsed by the release's other parser,
+  ``pipelines/existing_alms/parse/parse.py`` (:func:`parse_zero_shot_answer`, ``--paper-parser
+  zero-shot``): ``issue:`` and ``suggestion:`` are optional in the match, but an item whose issue or
+  suggestion is empty, whose issue says "no issues" or whose suggestion says "No Problem" is
+  dropped, and a trailing "No Problem" line is cut from a suggestion (the release cuts one
+  character more than the line in two of its three cases; reproduced).
 * **Detection**, summed over utterances, on sets of lower-cased, whitespace-split words (punctuation
   stays attached): TP = |truth ∩ pred|, FP = |pred − truth| (a named word that is not in the
   sentence is a false positive), FN = |truth − pred|, TN = |words − truth − pred|; the Extra Word
@@ -25,7 +31,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +51,18 @@ _ITEM = re.compile(
     re.DOTALL | re.IGNORECASE,
 )
 
+# The zero-shot parser's item: issue and suggestion optional, each running lazily up to what follows.
+_ZERO_SHOT_ITEM = re.compile(
+    r"word:\s*(?P<word>.*?)\s*(?:issue:\s*(?P<issue>.*?)\s*)?(?:suggestion:\s*(?P<suggestion>.*?)\s*)?"
+    r"(?=\s*word:|$)",
+    re.DOTALL | re.IGNORECASE,
+)
+# Trailing lines the zero-shot parser cuts from a suggestion, with how many characters it cuts for each
+# (one more than the line for two of them, as the release's slicing does).
+_ZERO_SHOT_TAILS = (("\nNo Problem.", 13), ("\nNo Problem", 11), ("\nNo Problem. indent", 20))
+#: Which release parser reads the answers: the tuned model's or the zero-shot runs'.
+PARSERS = ("tuned", "zero-shot")
+
 #: What an answer or an annotation says: word -> [{"issue", "suggestion"}] (the release's ``mis_exp_sug``).
 Feedback = Mapping[str, Sequence[Mapping[str, str]]]
 
@@ -62,6 +80,35 @@ def parse_answer(raw: str) -> dict[str, list[dict[str, str]]]:
         if not any(item["issue"] == issue and item["suggestion"] == suggestion for item in items):
             items.append({"issue": issue, "suggestion": suggestion})
     return {word: items for word, items in named.items() if items}
+
+
+def parse_zero_shot_answer(raw: str) -> dict[str, list[dict[str, str]]]:
+    """The words a raw answer names as the release's zero-shot parser reads them (see the module notes)."""
+    named: dict[str, list[dict[str, str]]] = {}
+    if raw == NO_PROBLEM_ANSWER:
+        return named
+    for match in _ZERO_SHOT_ITEM.finditer(raw):
+        word = match["word"].strip()
+        issue = (match["issue"] or "").strip()
+        suggestion = (match["suggestion"] or "").strip()
+        for tail, cut in _ZERO_SHOT_TAILS:
+            if suggestion.endswith(tail):
+                suggestion = suggestion[:-cut].strip()
+        if "No issues" in issue or "no issues" in issue:  # these two spellings only, as the release
+            continue
+        if "No Problem" in suggestion or " " in word or not issue or not suggestion:
+            continue
+        items = named.setdefault(word, [])
+        if not any(item["issue"] == issue and item["suggestion"] == suggestion for item in items):
+            items.append({"issue": issue, "suggestion": suggestion})
+    return {word: items for word, items in named.items() if items}
+
+
+def answer_parser(name: str) -> Callable[[str], dict[str, list[dict[str, str]]]]:
+    """The parser of :data:`PARSERS` by name."""
+    if name not in PARSERS:
+        raise ValueError(f"unknown parser {name!r}; one of {', '.join(PARSERS)}")
+    return parse_answer if name == "tuned" else parse_zero_shot_answer
 
 
 @dataclass
@@ -167,17 +214,18 @@ class PaperUtteranceScore:
 
 
 def score_answers(answers: Sequence[Mapping[str, Any]], bertscore_model: Path | None = None,
-                  bertscore_layer: int = BERTSCORE_LAYER) -> dict[str, Any]:
+                  bertscore_layer: int = BERTSCORE_LAYER, parser: str = "tuned") -> dict[str, Any]:
     """Score answers in the paper's inference-output shape; returns ``{"summary", "utterances"}``.
 
     Each answer has ``text``, ``mis_exp_sug`` (the annotation) and ``speculative_mispronunciations``
-    (the model's raw answer); ``audio_path`` only names it.
+    (the model's raw answer); ``audio_path`` only names it. ``parser``: one of :data:`PARSERS`.
     """
+    parse = answer_parser(parser)
     detection = PaperDetectionCounts()
     scores = []
     for answer in answers:
         truth: Feedback = answer.get("mis_exp_sug") or {}
-        named = parse_answer(str(answer.get("speculative_mispronunciations") or ""))
+        named = parse(str(answer.get("speculative_mispronunciations") or ""))
         detection.add(str(answer.get("text") or ""), truth, named)
         reference, system = feedback_text(truth), feedback_text(named)
         scores.append(PaperUtteranceScore(
@@ -196,7 +244,7 @@ def score_answers(answers: Sequence[Mapping[str, Any]], bertscore_model: Path | 
         feedback.update(bertscore_precision=sum(precision) / count, bertscore_recall=sum(recall) / count,
                         bertscore_f1=sum(f1) / count)
     return {
-        "summary": {"protocol": "paper", "utterances": len(scores), "failed": 0,
+        "summary": {"protocol": "paper", "parser": parser, "utterances": len(scores), "failed": 0,
                     "detection": detection.metrics(), "feedback": feedback},
         "utterances": [s.to_json() for s in scores],
     }
