@@ -22,7 +22,6 @@ from inference_daemon.backends.phonetic.alignment import AlignedPhone, AlignedWo
 from inference_daemon.backends.phonetic.analysis import Analysis
 from inference_daemon.backends.phonetic.backend import NOT_MATCHED_WARNING
 from inference_daemon.backends.phonetic.delivery import DELIVERY_FEATURES, delivery_features
-from inference_daemon.backends.phonetic.pitch_track import pitch_and_intensity
 from inference_daemon.backends.phonetic.scoring import default_calibration
 from inference_daemon.backends.phonetic.sentence_scores import (
     SENTENCE_SCORES,
@@ -34,6 +33,7 @@ from inference_daemon.calibration import CalibrationMismatch
 from inference_daemon.feedback import FeedbackDocument, WordStatus
 from inference_daemon.render import render_feedback
 from inference_daemon.sentence_scores import SentenceModels, flatness_factor
+from inference_daemon.sentence_scores.pitch_track import pitch_and_intensity
 from tests.espeak_audio import synthesize
 from tests.minimal_pairs import assess_wav
 from tests.phonetic_fixtures import loaded_backend, needs_espeak

@@ -29,7 +29,7 @@ import numpy as np
 from tqdm import tqdm
 
 from inference_daemon.audio import decode_audio
-from inference_daemon.backends.phonetic.delivery import pitch_and_intensity
+from inference_daemon.backends.phonetic.delivery import speech_tracks
 from inference_daemon.backends.phonetic.scoring import default_calibration
 from inference_daemon.backends.phonetic.word_stress import (
     STRESS_FEATURES,
@@ -95,7 +95,7 @@ def stress_words(corpus: Path, split: str, cache: Path, jobs: int, limit: int | 
         scores = features.reported_words(utterance, models.phone_model, models.word_model, models.word_threshold).scores
         audio = decode_audio(scored.audio_path.read_bytes())
         origin = analysis.seconds(analysis.words[0].start)
-        semitones, intensity = pitch_and_intensity(audio, origin, analysis.seconds(analysis.words[-1].end))
+        semitones, intensity = speech_tracks(analysis, audio)
         for word in analysis.words:
             target, label = targets[word.index], scored.words[word.index].stress
             if len(target.tokens) != 1 or label is None:

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from inference_daemon.audio import SAMPLE_RATE
-from inference_daemon.backends.phonetic.pitch_track import pitch_and_intensity as track
-from inference_daemon.backends.phonetic.pitch_track import track_slice
+from inference_daemon.sentence_scores.pitch_track import pitch_and_intensity as track
+from inference_daemon.sentence_scores.pitch_track import track_slice
 
 TIMING_FEATURES = [
     "speech_rate",  # phones per second from the first word's start to the last word's end
@@ -65,7 +65,7 @@ def semitone_track(audio: np.ndarray, start_s: float, end_s: float) -> tuple[np.
     return semitones, intensity
 
 
-def _std(values: Sequence[float] | np.ndarray) -> float:
+def finite_std(values: Sequence[float] | np.ndarray) -> float:
     finite = np.asarray(values, dtype=np.float64)
     finite = finite[np.isfinite(finite)]
     return float(np.std(finite)) if len(finite) > 1 else 0.0
@@ -93,10 +93,10 @@ def timing_features(words: Sequence[WordTiming], audio: np.ndarray, sentence_wor
         float(np.log1p(gaps.max())) if len(gaps) else 0.0,
         len(words) / max(sentence_words, 1),
         float(voiced.mean()) if len(voiced) else 0.0,
-        _std(semitones),
+        finite_std(semitones),
         float(np.subtract(*np.percentile(semitones[voiced], [90, 10]))) if voiced.sum() > 1 else 0.0,
         float(np.nanmean(steps)) if np.isfinite(steps).any() else 0.0,
-        _std(word_pitch),
-        _std(word_peaks),
-        _std(intensity),
+        finite_std(word_pitch),
+        finite_std(word_peaks),
+        finite_std(intensity),
     ])

@@ -16,12 +16,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from inference_daemon.audio import SAMPLE_RATE
 from inference_daemon.backends.phonetic.analysis import Analysis
 from inference_daemon.backends.phonetic.competition import VOWELS
 from inference_daemon.backends.phonetic.decoders import FRAME_S
-from inference_daemon.backends.phonetic.pitch_track import pitch_and_intensity as track
-from inference_daemon.backends.phonetic.pitch_track import track_slice
+from inference_daemon.sentence_scores.pitch_track import track_slice
+from inference_daemon.sentence_scores.timing import finite_std, semitone_track
 
 DELIVERY_FEATURES = [
     "speech_rate",  # phones per second from the first word's start to the last word's end
@@ -52,21 +51,6 @@ LONG_PAUSE_S = 0.3
 LONG_PHONE_S = 0.25
 
 
-def pitch_and_intensity(audio: np.ndarray, start_s: float, end_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """Pitch in semitones relative to its median (NaN where unvoiced) and intensity in dB, one value per
-    10 ms frame of ``audio`` between ``start_s`` and ``end_s`` (the speech the alignment found)."""
-    frequency, intensity = track(audio[int(start_s * SAMPLE_RATE) : int(end_s * SAMPLE_RATE)])
-    voiced = frequency > 0
-    semitones = np.full(len(frequency), np.nan)
-    if voiced.any():
-        semitones[voiced] = 12.0 * np.log2(frequency[voiced] / np.median(frequency[voiced]))
-    return semitones, intensity
-
-
-def _std(values: Sequence[float] | np.ndarray) -> float:
-    finite = np.asarray(values, dtype=np.float64)
-    finite = finite[np.isfinite(finite)]
-    return float(np.std(finite)) if len(finite) > 1 else 0.0
 
 
 def _npvi(durations: list[float]) -> float:
@@ -77,10 +61,11 @@ def _npvi(durations: list[float]) -> float:
 
 
 def speech_tracks(analysis: Analysis, audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`pitch_and_intensity` over the speech the alignment found, from its first word's start
-    to its last word's end: computed once per request for the delivery features and word stress."""
+    """The pitch (semitones) and intensity track (:func:`~inference_daemon.sentence_scores.timing.semitone_track`)
+    of the speech the alignment found, from its first word's start to its last word's end: computed
+    once per request for the delivery features and word stress."""
     start, end = analysis.seconds(analysis.words[0].start), analysis.seconds(analysis.words[-1].end)
-    return pitch_and_intensity(audio, start, end)
+    return semitone_track(audio, start, end)
 
 
 def delivery_features(analysis: Analysis, audio: np.ndarray, sentence_words: int,
@@ -113,18 +98,18 @@ def delivery_features(analysis: Analysis, audio: np.ndarray, sentence_words: int
         float(gaps.sum()) / span,
         float((gaps >= LONG_PAUSE_S).sum()) / len(words),
         float(np.log1p(gaps.max())) if len(gaps) else 0.0,
-        _std(np.log(durations)),
+        finite_std(np.log(durations)),
         float(np.mean(durations >= LONG_PHONE_S)),
         _npvi([phone.frames * FRAME_S for phone in phones if phone.phone in VOWELS]),
         float(last_word / np.median(durations)),
         len(words) / max(sentence_words, 1),
         float(voiced.mean()) if len(voiced) else 0.0,
-        _std(semitones),
+        finite_std(semitones),
         float(np.subtract(*np.percentile(semitones[voiced], [90, 10]))) if voiced.sum() > 1 else 0.0,
         float(np.nanmean(steps)) if np.isfinite(steps).any() else 0.0,
-        _std(word_pitch),
-        _std(word_peaks),
-        _std(intensity),
+        finite_std(word_pitch),
+        finite_std(word_peaks),
+        finite_std(intensity),
         float(scores.mean()) if len(scores) else 0.0,
         float(scores.min()) if len(scores) else 0.0,
     ])

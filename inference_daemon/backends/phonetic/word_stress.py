@@ -32,10 +32,10 @@ import numpy as np
 
 from inference_daemon.backends.phonetic.alignment import AlignedWord
 from inference_daemon.backends.phonetic.decoders import FRAME_S
-from inference_daemon.backends.phonetic.pitch_track import track_slice
 from inference_daemon.calibration import CalibrationMismatch, LogisticModel
 from inference_daemon.feedback import ErrorType, PhoneError
 from inference_daemon.pronunciation.stress import StressTable, vowel_positions
+from inference_daemon.sentence_scores.pitch_track import track_slice
 
 WORD_STRESS_PATH = Path(__file__).with_name("word_stress.json")
 
