@@ -180,6 +180,9 @@ def test_a_flat_pitch_scales_prosody_down_only_below_the_corpus_range() -> None:
     assert flatness_factor(4.0, 0.6, 2.0) == 1.0
     assert flatness_factor(0.5, 0.0, 2.0) == 1.0  # no pitch found: flatness cannot be told
     assert flatness_factor(0.5, 0.6, None) == 1.0
+    # A one-word reading has too little voiced speech for a pitch range: not called flat.
+    assert flatness_factor(0.5, 0.6, 2.0, voiced_s=0.3) == 1.0
+    assert flatness_factor(0.5, 0.6, 2.0, voiced_s=1.5) == pytest.approx(0.25)
 
 
 def test_the_shipped_models_were_fitted_on_the_features_computed_and_say_how(tmp_path: Path) -> None:

@@ -44,6 +44,7 @@ from inference_daemon.calibration.metrics import pearson
 from inference_daemon.datasets.speechocean import read_split
 from inference_daemon.pronunciation import target_words
 from inference_daemon.sentence_scores import TIMING_FEATURES, TIMING_SCORES_PATH, SentenceModels, WordTiming
+from inference_daemon.sentence_scores.pitch_track import voiced_seconds
 from inference_daemon.sentence_scores.timing import timing_features
 from inference_daemon.sentence_scores.timing_scores import TIMING_SCORES
 
@@ -72,6 +73,7 @@ class SentenceRow:
     timing: np.ndarray
     timing_shifted: np.ndarray  # the timing row with every word edge moved EDGE_SHIFT_S inwards
     labels: dict[str, float]
+    voiced_s: float  # seconds of the reading with a pitch (the flat-pitch rule needs enough of it)
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,7 @@ def sentence_rows(corpus: Path, split: str, cache: Path, jobs: int) -> list[Sent
             timing_features(word_timings(analysis), audio, len(scored.words)),
             timing_features(word_timings(analysis, EDGE_SHIFT_S), audio, len(scored.words)),
             {name: float(value) for name, value in labels.items() if value is not None},
+            voiced_seconds(tracks[0]),
         ))
     return rows
 
@@ -162,9 +165,10 @@ def stretch_to(estimates: np.ndarray, experts: np.ndarray) -> tuple[float, float
     return float(np.mean(experts) - slope * np.mean(estimates)), slope
 
 
-def shipped_score(models: SentenceModels, name: str, row: np.ndarray, model_set: ModelSet) -> float:
+def shipped_score(models: SentenceModels, name: str, row: np.ndarray, model_set: ModelSet,
+                  voiced_s: float | None = None) -> float:
     """The score as the backend reports it (the phonetic overall score capped at the mean word score)."""
-    value = models.scores(row)[name]
+    value = models.scores(row, voiced_s)[name]
     if model_set is PHONETIC and name == "score":
         value = overall_score(value, [row[_MEAN_WORD_SCORE]])
     return value
@@ -181,9 +185,9 @@ def cross_validated(rows: list[SentenceRow], model_set: ModelSet, l2: float, fol
         models = fit_models(training, model_set, l2, {})
         for i in np.flatnonzero(fold_of == fold):
             for name in model_set.scores:
-                predicted[name][i] = shipped_score(models, name, model_set.row(rows[i]), model_set)
+                predicted[name][i] = shipped_score(models, name, model_set.row(rows[i]), model_set, rows[i].voiced_s)
                 if model_set is TIMING:
-                    shifted[name][i] = shipped_score(models, name, rows[i].timing_shifted, model_set)
+                    shifted[name][i] = shipped_score(models, name, rows[i].timing_shifted, model_set, rows[i].voiced_s)
     matrix = np.vstack([model_set.row(r) for r in rows])
     report: dict[str, Any] = {}
     for name in model_set.scores:

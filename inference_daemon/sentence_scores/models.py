@@ -31,13 +31,19 @@ from inference_daemon.calibration import CalibrationMismatch, LogisticModel
 
 FLAT_PITCH_KEY = "flat_pitch_range"
 STRETCH_KEY = "stretch"
-# Below this share of voiced frames the pitch track says too little to call a reading flat.
+# Below this share of voiced frames the pitch track says too little to call a reading flat...
 MIN_VOICED_SHARE = 0.1
+# ... and below this much voiced speech: a one-word reading ("car", a handful of voiced frames) has
+# no room for a pitch range, and its prosody was zeroed where the experts gave 10.
+MIN_VOICED_S = 0.5
 
 
-def flatness_factor(pitch_range: float, voiced_share: float, flat_pitch_range: float | None) -> float:
-    """1 for a reading with the pitch movement of nearly every corpus reading, less in proportion below."""
-    if flat_pitch_range is None or flat_pitch_range <= 0 or voiced_share < MIN_VOICED_SHARE:
+def flatness_factor(pitch_range: float, voiced_share: float, flat_pitch_range: float | None,
+                    voiced_s: float | None = None) -> float:
+    """1 for a reading with the pitch movement of nearly every corpus reading, less in proportion below;
+    1 when too little of it was voiced to tell (``voiced_s``: seconds with a pitch, when known)."""
+    too_short = voiced_s is not None and voiced_s < MIN_VOICED_S
+    if flat_pitch_range is None or flat_pitch_range <= 0 or voiced_share < MIN_VOICED_SHARE or too_short:
         return 1.0
     return float(min(1.0, pitch_range / flat_pitch_range))
 
@@ -57,23 +63,23 @@ class SentenceModels:
         """Each model's own 0-100 estimate for feature rows, before the stretch and the flat-pitch rule."""
         return {name: 100.0 * model.probabilities(rows) for name, model in self.models.items()}
 
-    def scores(self, row: np.ndarray) -> dict[str, float]:
+    def scores(self, row: np.ndarray, voiced_s: float | None = None) -> dict[str, float]:
         """Each score, 0-100, for one feature row: stretched to the experts' scale; prosody with the
-        flat-pitch rule."""
+        flat-pitch rule (``voiced_s``: seconds of the reading with a pitch, when the caller knows)."""
         result = {}
         for name, estimate in self.estimates(row[None, :]).items():
             offset, slope = self.stretch.get(name, (0.0, 1.0))
             result[name] = float(np.clip(offset + slope * estimate[0], 0.0, 100.0))
         if "prosody" in result:
-            result["prosody"] *= self.flatness(row)
+            result["prosody"] *= self.flatness(row, voiced_s)
         return result
 
-    def flatness(self, row: np.ndarray) -> float:
+    def flatness(self, row: np.ndarray, voiced_s: float | None = None) -> float:
         """:func:`flatness_factor` of a row (1 when the features hold no pitch range)."""
         if "pitch_range" not in self.features or "voiced_share" not in self.features:
             return 1.0
         return flatness_factor(float(row[self.features.index("pitch_range")]),
-                               float(row[self.features.index("voiced_share")]), self.flat_pitch_range)
+                               float(row[self.features.index("voiced_share")]), self.flat_pitch_range, voiced_s)
 
     def to_json(self) -> dict[str, Any]:
         return {"models": {name: model.to_json() for name, model in self.models.items()},

@@ -82,3 +82,8 @@ def track_slice(track: np.ndarray, start_s: float, end_s: float, origin_s: float
     times; at least one frame."""
     first = max(0, round((start_s - origin_s) / FRAME_STEP_S))
     return track[first : max(first + 1, round((end_s - origin_s) / FRAME_STEP_S))]
+
+
+def voiced_seconds(semitones: np.ndarray) -> float:
+    """Seconds of a semitone track (NaN where unvoiced, one value per frame) that have a pitch."""
+    return float(np.isfinite(semitones).sum() * FRAME_STEP_S)

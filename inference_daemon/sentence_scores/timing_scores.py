@@ -39,5 +39,7 @@ def timing_scores(words: Sequence[WordTiming], audio: np.ndarray, sentence_words
     scorer = default_timing_scorer()
     if scorer is None or not words:
         return {name: None for name in TIMING_SCORES}
-    scores = scorer.scores(timing_features(words, audio, sentence_words))
+    row = timing_features(words, audio, sentence_words)
+    voiced_s = float(row[TIMING_FEATURES.index("voiced_share")]) * max(words[-1].end_s - words[0].start_s, 0.0)
+    scores = scorer.scores(row, voiced_s)
     return {name: scores.get(name) for name in TIMING_SCORES}

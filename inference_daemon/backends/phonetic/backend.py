@@ -48,6 +48,7 @@ from inference_daemon.feedback import (
 )
 from inference_daemon.phonetics import advise_word, summarize
 from inference_daemon.pronunciation import Lexicon, TargetWord, target_words
+from inference_daemon.sentence_scores.pitch_track import voiced_seconds
 from inference_daemon.whisper_evidence import (
     BUNDLED_NAME,
     EncodedRecording,
@@ -363,7 +364,8 @@ class PhoneticBackend(Backend):
         scorer = default_sentence_scorer()
         if scorer is not None:
             row = delivery_features(analysis, request.audio, len(words), [word.score for word in feedback], tracks)
-            result.update({name: _round(value) for name, value in scorer.scores(row).items()})
+            scores = scorer.scores(row, voiced_seconds(tracks[0]))
+            result.update({name: _round(value) for name, value in scores.items()})
         return result
 
     @staticmethod
