@@ -32,6 +32,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow,
 CLEAN = "We can see the sea from here."
 TARGET_WITH_GAP = "I think we should leave early."
 SPOKEN_WITH_GAP = "I think we leave early."  # "should" left out
+STRESS_TARGET = "She bought a banana and a computer at the hotel."
+# espeak-ng phoneme input: "banana" stressed on its first syllable, as a learner might say it.
+SPOKEN_WITH_STRESS = "She bought a [[b'an@n@]] and a computer at the hotel."
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +44,15 @@ def reviews(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         {"sentence": CLEAN, "spoken_wav": str(espeak_wav(CLEAN, folder / "clean.wav")), "deck": "Mic::clean"},
         {"sentence": TARGET_WITH_GAP, "spoken_wav": str(espeak_wav(SPOKEN_WITH_GAP, folder / "gap.wav")),
          "deck": "Mic::missing-word"},
+        {"sentence": STRESS_TARGET, "spoken_wav": str(espeak_wav(SPOKEN_WITH_STRESS, folder / "stress.wav")),
+         "deck": "Mic::stress"},
     ]
     (folder / "speech.json").write_text(json.dumps(speech), encoding="utf-8")
     with running_virtual_microphone(folder) as microphone, running_daemon(backend="phonetic") as url:
         completed = subprocess.run(
             [sys.executable, "-m", "tests.anki_support.real_microphone_check", str(tmp_path_factory.mktemp("anki")),
              url, str(folder), str(folder / "speech.json")],
-            cwd=REPO_ROOT, capture_output=True, text=True, timeout=240,
+            cwd=REPO_ROOT, capture_output=True, text=True, timeout=360,
             env={**os.environ, "PULSE_SERVER": microphone.server})
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     report: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
@@ -71,3 +76,11 @@ def test_a_missing_word_through_the_microphone_is_marked_and_the_card_fails(revi
     assert "This review will count as Again" in gap["status"]
     assert "pronunciation::needs-work" in gap["tags"]
     assert gap["rating"] == 1
+
+
+def test_a_wrong_stress_through_the_microphone_is_shown_as_the_syllable_to_stress(reviews: dict[str, Any]) -> None:
+    """Issue 15's word stress end to end: recorded by Anki, compressed to MP3, judged by the real backend."""
+    stressed = reviews["Mic::stress"]
+    assert ["mispronounced", "banana"] in stressed["words"], stressed
+    assert stressed["stress_marked"], "the card marks the vowel that should carry the stress"
+    assert stressed["rating"] == 1

@@ -71,6 +71,7 @@ def review(session: AnkiSession, microphone: VirtualMicrophone, sentence: str, s
     return {
         "tags": col.get_note(note.id).tags,
         "words": re.findall(r'class="pc-word(?: pc-(\w+))?"[^>]*>([^<]+)', feedback),
+        "stress_marked": "pc-stress-vowel" in feedback,
         "recording": col.get_note(note.id)["Recording"],
         "status": verdict,
         "rating": rating,
