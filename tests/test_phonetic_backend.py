@@ -113,6 +113,14 @@ def test_a_reading_the_filler_grammar_cannot_fit_is_aligned_by_the_last_resort(v
     assert all(word.status is WordStatus.ok for word in document.words), document.words
 
 
+def test_a_one_word_card_read_wrongly_is_flagged_not_called_another_sentence(tmp_path: Path) -> None:
+    """With one word, a bad reading and another word cannot be told apart: the word's flag says it."""
+    wav = synthesize("[[b'an@n@]]", "en-gb", tmp_path / "banana.wav")  # stressed BA-na-na, British vowels
+    document = assess_wav(loaded_backend(), wav, "banana")
+    assert document.words[0].status is WordStatus.mispronounced
+    assert NOT_MATCHED_WARNING not in document.warnings
+
+
 def test_reading_another_sentence_is_reported_not_failed(tmp_path: Path) -> None:
     sentence = "The children played football in the park"
     wav = synthesize("Yesterday it rained all morning long", "en-us", tmp_path / "other.wav")

@@ -73,6 +73,10 @@ MISMATCH_WORD_SHARE = 0.6
 # their words flagged with a mean word score near 40, correct readings in British voices that needed
 # the same aligner at most one word in five.
 FORCED_MISMATCH_WORD_SHARE = 0.5
+# A sentence this short is never called "something else was read": with one or two words a badly
+# said word and another word cannot be told apart, and the word's own flag says what is needed
+# (a one-word card read in a British voice was told the recording did not match).
+MISMATCH_MIN_WORDS = 3
 PARTIAL_WARNING = (
     "Only {aligned} of {total} words could be found in the recording; the others are marked as "
     "missing. Did the recording stop early, or were words skipped?"
@@ -325,8 +329,9 @@ class PhoneticBackend(Backend):
             warnings.append(PARTIAL_WARNING.format(aligned=len(analysis.words), total=len(words)))
         reported = [w.score for w in feedback]
         flagged = sum(w.status is not WordStatus.ok for w in feedback) / len(feedback)
-        if (np.mean(reported) < MISMATCH_WORD_MEAN and flagged >= MISMATCH_WORD_SHARE) or (
-                analysis.forced and flagged >= FORCED_MISMATCH_WORD_SHARE):
+        if len(words) >= MISMATCH_MIN_WORDS and (
+                (np.mean(reported) < MISMATCH_WORD_MEAN and flagged >= MISMATCH_WORD_SHARE)
+                or (analysis.forced and flagged >= FORCED_MISMATCH_WORD_SHARE)):
             warnings.append(NOT_MATCHED_WARNING)
         sentence = self._sentence_scores(request, words, analysis, feedback, tracks)
         score = _round(overall_score(sentence.pop("score"), reported))
