@@ -59,9 +59,8 @@ class PhoneError(_Strict):
 
     @model_serializer(mode="wrap")
     def _without_unset_stress(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """Leave ``stressed_position`` out unless set: add-ons that predate it validate errors strictly,
-        so every document with an error would otherwise be unreadable to them, not only the rare one
-        with a stress error."""
+        """Leave ``stressed_position`` out unless set, so that every other error serialises exactly as
+        before the field existed (clients that compare or strictly validate errors see no change)."""
         data: dict[str, Any] = handler(self)
         if self.stressed_position is None:
             data.pop("stressed_position", None)

@@ -170,7 +170,7 @@ def test_the_shipped_model_was_fitted_on_the_features_computed_and_says_how(tmp_
 
 
 def test_stressed_position_is_sent_only_with_a_stress_error() -> None:
-    """Add-ons that predate the field validate errors strictly: other errors must look as they did."""
+    """Other errors serialise exactly as before the field existed."""
     substitution = PhoneError(type=ErrorType.substitution, expected="TH", heard="S", position=0)
     assert "stressed_position" not in json.loads(substitution.model_dump_json())
     stress = PhoneError(type=ErrorType.stress, expected="AE", heard="AH", position=3, stressed_position=1)
