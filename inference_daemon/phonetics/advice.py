@@ -22,7 +22,8 @@ from inference_daemon.phonetics.knowledge import (
 )
 from inference_daemon.phonetics.syllables import ordinal, stress_shape
 from inference_daemon.pronunciation import ARPABET_PHONES, arpabet_to_ipa
-from inference_daemon.pronunciation.stress import VOWELS, vowel_positions
+from inference_daemon.pronunciation.arpabet import VOWELS
+from inference_daemon.pronunciation.stress import vowel_positions
 
 # Patterns whose wording is assembled from features rather than written for the case.
 GENERIC_PATTERNS = frozenset({"generic-substitution", "generic-deletion", "generic-insertion", "unclear-sound"})

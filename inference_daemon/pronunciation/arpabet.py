@@ -12,6 +12,11 @@ ARPABET_PHONES: tuple[str, ...] = (
     "UH", "UW", "V", "W", "Y", "Z", "ZH",
 )  # fmt: skip
 
+# The vowels: the phones that make a syllable (CMUdict marks each with a stress digit).
+VOWELS: frozenset[str] = frozenset(
+    {"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"}
+)
+
 
 def strip_stress(phone: str) -> str:
     """The phone without its CMUdict stress digit: ``"AH0"`` becomes ``"AH"``."""

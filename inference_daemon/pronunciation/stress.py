@@ -15,13 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from inference_daemon.pronunciation.arpabet import strip_stress
+from inference_daemon.pronunciation.arpabet import VOWELS, strip_stress
 
 STRESS_TABLE_PATH = Path(__file__).with_name("stress_patterns.txt.gz")
-# ARPAbet vowels: the phones that make a syllable (CMUdict marks each of them with a stress digit).
-VOWELS = frozenset(
-    {"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"}
-)
 PRIMARY = "1"
 
 

@@ -32,10 +32,10 @@ from inference_daemon.backends.phonetic.decoders import (
     ensure_pronunciation,
 )
 from inference_daemon.phonetics import load_knowledge_base
+from inference_daemon.pronunciation.arpabet import VOWELS
 
 log = logging.getLogger(__name__)
 
-VOWELS = frozenset(["AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"])
 # The vowel learners add after a final consonant ("big-uh").
 EPENTHETIC_VOWEL = "AH"
 # Margins (raw log units per frame) beyond this are as good as certain; also the margin of a word

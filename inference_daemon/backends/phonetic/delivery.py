@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from inference_daemon.backends.phonetic.analysis import Analysis
-from inference_daemon.backends.phonetic.competition import VOWELS
 from inference_daemon.backends.phonetic.decoders import FRAME_S
+from inference_daemon.pronunciation.arpabet import VOWELS
 from inference_daemon.sentence_scores.pitch_track import track_slice
 from inference_daemon.sentence_scores.timing import finite_std, semitone_track
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from inference_daemon.backends.phonetic.alignment import AlignedPhone, AlignedWord
-from inference_daemon.backends.phonetic.competition import VOWELS, WordContest
+from inference_daemon.backends.phonetic.competition import WordContest
+from inference_daemon.pronunciation.arpabet import VOWELS
 from inference_daemon.whisper_evidence import RivalScore, WordEvidence
 
 PHONES = [
