@@ -24,11 +24,9 @@ from inference_daemon.audio import SAMPLE_RATE
 from inference_daemon.sentence_scores.pitch_track import pitch_and_intensity as track
 from inference_daemon.sentence_scores.pitch_track import track_slice
 
-TIMING_FEATURES = [
-    "speech_rate",  # phones per second from the first word's start to the last word's end
-    "long_pauses_per_word",  # pauses between words of LONG_PAUSE_S or more, per word read
-    "longest_pause",  # log(1 + seconds) of the longest pause between words
-    "completeness",  # share of the sentence's words that were read
+# What the pitch and intensity track says about a reading, computed by :func:`pitch_features` for
+# these timing features and for the phonetic backend's delivery features alike.
+PITCH_FEATURES = [
     "voiced_share",  # share of the speech span with a pitch
     "pitch_spread",  # standard deviation of the pitch in semitones
     "pitch_range",  # 90th - 10th percentile of the pitch in semitones
@@ -38,8 +36,16 @@ TIMING_FEATURES = [
     "intensity_spread",  # standard deviation of the intensity over the speech span, dB
 ]
 
-# A pause between words this long is heard as a break (~0.3 s is the usual threshold in fluency research,
-# and the phonetic backend's delivery features use the same).
+TIMING_FEATURES = [
+    "speech_rate",  # phones per second from the first word's start to the last word's end
+    "long_pauses_per_word",  # pauses between words of LONG_PAUSE_S or more, per word read
+    "longest_pause",  # log(1 + seconds) of the longest pause between words
+    "completeness",  # share of the sentence's words that were read
+    *PITCH_FEATURES,
+]
+
+# A pause between words this long is heard as a break (speechocean762's experts mark fluency down
+# for "long pauses"; ~0.3 s is the usual threshold in fluency research).
 LONG_PAUSE_S = 0.3
 # Shortest span a word or the reading is taken to last, so that rates stay finite.
 MIN_SPAN_S = 0.01
@@ -71,6 +77,27 @@ def finite_std(values: Sequence[float] | np.ndarray) -> float:
     return float(np.std(finite)) if len(finite) > 1 else 0.0
 
 
+def pitch_features(semitones: np.ndarray, intensity: np.ndarray, starts: Sequence[float],
+                   ends: Sequence[float]) -> list[float]:
+    """The values of :data:`PITCH_FEATURES` from a :func:`semitone_track` whose first frame is at
+    ``starts[0]``, the words read lasting from ``starts[i]`` to ``ends[i]``."""
+    voiced = np.isfinite(semitones)
+    steps = np.abs(np.diff(semitones))
+    word_pitch = [float(np.nanmedian(s)) if np.isfinite(s).any() else np.nan
+                  for s in (track_slice(semitones, a, b, starts[0]) for a, b in zip(starts, ends, strict=True))]
+    word_peaks = [float(np.max(s)) for s in (track_slice(intensity, a, b, starts[0])
+                                             for a, b in zip(starts, ends, strict=True)) if len(s)]
+    return [
+        float(voiced.mean()) if len(voiced) else 0.0,
+        finite_std(semitones),
+        float(np.subtract(*np.percentile(semitones[voiced], [90, 10]))) if voiced.sum() > 1 else 0.0,
+        float(np.nanmean(steps)) if np.isfinite(steps).any() else 0.0,
+        finite_std(word_pitch),
+        finite_std(word_peaks),
+        finite_std(intensity),
+    ]
+
+
 def timing_features(words: Sequence[WordTiming], audio: np.ndarray, sentence_words: int) -> np.ndarray:
     """One row of :data:`TIMING_FEATURES`: ``words`` the words read, in order (at least one), ``audio``
     the recording (16 kHz float), ``sentence_words`` the number of words in the sentence."""
@@ -81,22 +108,10 @@ def timing_features(words: Sequence[WordTiming], audio: np.ndarray, sentence_wor
     span = max(float(ends[-1] - starts[0]), MIN_SPAN_S)
     gaps = np.maximum(0.0, starts[1:] - ends[:-1])
     semitones, intensity = semitone_track(audio, float(starts[0]), float(ends[-1]))
-    voiced = np.isfinite(semitones)
-    steps = np.abs(np.diff(semitones))
-    word_pitch = [float(np.nanmedian(s)) if np.isfinite(s).any() else np.nan
-                  for s in (track_slice(semitones, a, b, starts[0]) for a, b in zip(starts, ends, strict=True))]
-    word_peaks = [float(np.max(s)) for s in (track_slice(intensity, a, b, starts[0])
-                                             for a, b in zip(starts, ends, strict=True)) if len(s)]
     return np.asarray([
         sum(w.phones for w in words) / span,
         float((gaps >= LONG_PAUSE_S).sum()) / len(words),
         float(np.log1p(gaps.max())) if len(gaps) else 0.0,
         len(words) / max(sentence_words, 1),
-        float(voiced.mean()) if len(voiced) else 0.0,
-        finite_std(semitones),
-        float(np.subtract(*np.percentile(semitones[voiced], [90, 10]))) if voiced.sum() > 1 else 0.0,
-        float(np.nanmean(steps)) if np.isfinite(steps).any() else 0.0,
-        finite_std(word_pitch),
-        finite_std(word_peaks),
-        finite_std(intensity),
+        *pitch_features(semitones, intensity, list(starts), list(ends)),
     ])

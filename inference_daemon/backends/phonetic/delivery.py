@@ -19,8 +19,13 @@ import numpy as np
 from inference_daemon.backends.phonetic.analysis import Analysis
 from inference_daemon.backends.phonetic.decoders import FRAME_S
 from inference_daemon.pronunciation.arpabet import VOWELS
-from inference_daemon.sentence_scores.pitch_track import track_slice
-from inference_daemon.sentence_scores.timing import finite_std, semitone_track
+from inference_daemon.sentence_scores.timing import (
+    LONG_PAUSE_S,
+    PITCH_FEATURES,
+    finite_std,
+    pitch_features,
+    semitone_track,
+)
 
 DELIVERY_FEATURES = [
     "speech_rate",  # phones per second from the first word's start to the last word's end
@@ -33,20 +38,11 @@ DELIVERY_FEATURES = [
     "vowel_npvi",  # normalised pairwise variability of vowel durations (stress-timed rhythm is high)
     "final_lengthening",  # mean phone duration of the last word read over the median phone duration
     "completeness",  # share of the sentence's words that were read
-    "voiced_share",  # share of the speech span with a pitch
-    "pitch_spread",  # standard deviation of the pitch in semitones
-    "pitch_range",  # 90th - 10th percentile of the pitch in semitones
-    "pitch_movement",  # mean absolute pitch change between voiced 10 ms frames, semitones
-    "word_pitch_spread",  # standard deviation of the words' median pitch, semitones
-    "word_intensity_spread",  # standard deviation of the words' peak intensity, dB
-    "intensity_spread",  # standard deviation of the intensity over the speech span, dB
+    *PITCH_FEATURES,
     "mean_word_score",  # the backend's own word scores (missing words 0): accuracy colours both
     "min_word_score",
 ]
 
-# A pause between words this long is heard as a break (speechocean762's experts mark fluency down
-# for "long pauses"; ~0.3 s is the usual threshold in fluency research).
-LONG_PAUSE_S = 0.3
 # A phone this long is drawn out (a typical phone lasts 60-100 ms).
 LONG_PHONE_S = 0.25
 
@@ -85,12 +81,6 @@ def delivery_features(analysis: Analysis, audio: np.ndarray, sentence_words: int
     last_word = np.mean([phone.frames * FRAME_S for phone in words[-1].phones])
 
     semitones, intensity = tracks if tracks is not None else speech_tracks(analysis, audio)
-    voiced = np.isfinite(semitones)
-    steps = np.abs(np.diff(semitones))
-    word_pitch = [np.nanmedian(s) if np.isfinite(s).any() else np.nan
-                  for s in (track_slice(semitones, a, b, starts[0]) for a, b in zip(starts, ends, strict=True))]
-    word_peaks = [float(np.max(s)) for s in (track_slice(intensity, a, b, starts[0])
-                                             for a, b in zip(starts, ends, strict=True)) if len(s)]
     scores = np.asarray(word_scores, dtype=np.float64)
     return np.asarray([
         len(phones) / span,
@@ -103,13 +93,7 @@ def delivery_features(analysis: Analysis, audio: np.ndarray, sentence_words: int
         _npvi([phone.frames * FRAME_S for phone in phones if phone.phone in VOWELS]),
         float(last_word / np.median(durations)),
         len(words) / max(sentence_words, 1),
-        float(voiced.mean()) if len(voiced) else 0.0,
-        finite_std(semitones),
-        float(np.subtract(*np.percentile(semitones[voiced], [90, 10]))) if voiced.sum() > 1 else 0.0,
-        float(np.nanmean(steps)) if np.isfinite(steps).any() else 0.0,
-        finite_std(word_pitch),
-        finite_std(word_peaks),
-        finite_std(intensity),
+        *pitch_features(semitones, intensity, starts, ends),
         float(scores.mean()) if len(scores) else 0.0,
         float(scores.min()) if len(scores) else 0.0,
     ])
