@@ -38,6 +38,7 @@ from inference_daemon.backends.phonetic.word_stress import (
     clear_reversal,
     expected_stress,
     feature_row,
+    stress_evidence,
     syllable_cues,
 )
 from inference_daemon.calibration import LogisticModel
@@ -128,20 +129,18 @@ class Outcomes:
         return ((self.probabilities >= threshold) & self.moved) | self.reversed
 
 
-def outcomes(model: LogisticModel, words: Sequence[StressWord], columns: int, reversals: bool = True) -> Outcomes:
-    probabilities, moved = [], []
-    for word in words:
-        rows = np.vstack([feature_row(word.cues, s, word.word_score)[:columns] for s in range(len(word.cues))])
-        found = model.probabilities(rows)
-        probabilities.append(min(found[s] for s in word.expected))
-        moved.append(int(np.argmin(found)) not in word.expected)
-    reversed_ = [reversals and clear_reversal(word.cues, word.expected) is not None for word in words]
-    return Outcomes(np.asarray(probabilities), np.asarray(moved, dtype=bool), np.asarray(reversed_, dtype=bool))
+def outcomes(model: LogisticModel, words: Sequence[StressWord], reversals: bool = True) -> Outcomes:
+    found = [stress_evidence(model, word.cues, word.expected, word.word_score) for word in words]
+    return Outcomes(
+        np.asarray([evidence.probability for evidence in found]),
+        np.asarray([evidence.stood_out not in word.expected for evidence, word in zip(found, words, strict=True)]),
+        np.asarray([reversals and evidence.reversal is not None for evidence in found], dtype=bool),
+    )
 
 
-def best_threshold(model: LogisticModel, words: Sequence[StressWord], columns: int, reversals: bool) -> float:
+def best_threshold(model: LogisticModel, words: Sequence[StressWord], reversals: bool) -> float:
     """The threshold maximising F0.5 of the backend's decision on ``words``."""
-    found_outcomes = outcomes(model, words, columns, reversals)
+    found_outcomes = outcomes(model, words, reversals)
     gold = np.asarray([w.wrong for w in words])
     scored = []
     for threshold in CANDIDATE_THRESHOLDS:
@@ -160,8 +159,8 @@ def cross_validated(words: list[StressWord], l2: float, folds: int, columns: int
         training = [w for w, f in zip(words, fold_of, strict=True) if f != fold]
         held_out = [w for w, f in zip(words, fold_of, strict=True) if f == fold]
         model = fit(training, l2, columns)
-        threshold = best_threshold(model, training, columns, reversals)
-        flags[fold_of == fold] = outcomes(model, held_out, columns, reversals).flagged(threshold)
+        threshold = best_threshold(model, training, reversals)
+        flags[fold_of == fold] = outcomes(model, held_out, reversals).flagged(threshold)
     result: dict[str, Any] = detection(flags, np.asarray([w.wrong for w in words]))
     result["flagged"] = int(flags.sum())
     return result
@@ -198,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     model = fit(words, args.l2)
     stress_model = WordStressModel(
         model,
-        best_threshold(model, words, len(STRESS_FEATURES), True),
+        best_threshold(model, words, True),
         {
             "tool": "tools/calibrate_word_stress.py",
             "corpus": "speechocean762 train split: " + " + ".join(corpus.name for corpus in args.corpus),

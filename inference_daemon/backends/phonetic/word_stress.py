@@ -104,6 +104,28 @@ def feature_row(cues: np.ndarray, syllable: int, word_score: float) -> np.ndarra
 
 
 @dataclass(frozen=True)
+class StressEvidence:
+    """What the decision on one word reads: the probability that its stress was wrong (for the
+    dictionary's syllable that fares best), the syllable the model finds most likely stressed, and a
+    clear reversal, if any."""
+
+    probability: float
+    stood_out: int
+    reversal: int | None
+
+
+def stress_evidence(model: LogisticModel, cues: np.ndarray, expected: frozenset[int],
+                    word_score: float) -> StressEvidence:
+    """The evidence of :class:`StressEvidence` from a word's :func:`syllable_cues`; ``model`` reads the
+    first ``len(model.features)`` of :data:`STRESS_FEATURES` (the calibration tool's variants read fewer)."""
+    columns = len(model.features)
+    rows = np.vstack([feature_row(cues, syllable, word_score)[:columns] for syllable in range(len(cues))])
+    probabilities = model.probabilities(rows)
+    return StressEvidence(float(min(probabilities[syllable] for syllable in expected)),
+                          int(np.argmin(probabilities)), clear_reversal(cues, expected))
+
+
+@dataclass(frozen=True)
 class StressJudgement:
     """The outcome for one word: the syllables the dictionary allows, the one that stood out, and the
     probability that the stress was wrong."""
@@ -124,15 +146,11 @@ class WordStressModel:
 
     def judge(self, cues: np.ndarray, expected: frozenset[int], word_score: float) -> StressJudgement:
         """Judge one word from its :func:`syllable_cues` and the syllables that may carry its stress."""
-        rows = np.vstack([feature_row(cues, syllable, word_score) for syllable in range(len(cues))])
-        probabilities = self.model.probabilities(rows)
-        probability = float(min(probabilities[syllable] for syllable in expected))
-        reversal = clear_reversal(cues, expected)
-        if reversal is not None:
-            return StressJudgement(expected, reversal, probability, True)
-        stressed = int(np.argmin(probabilities))
-        return StressJudgement(expected, stressed, probability,
-                               probability >= self.threshold and stressed not in expected)
+        evidence = stress_evidence(self.model, cues, expected, word_score)
+        if evidence.reversal is not None:
+            return StressJudgement(expected, evidence.reversal, evidence.probability, True)
+        return StressJudgement(expected, evidence.stood_out, evidence.probability,
+                               evidence.probability >= self.threshold and evidence.stood_out not in expected)
 
     def to_json(self) -> dict[str, Any]:
         return {"model": self.model.to_json(), "decisions": {"threshold": self.threshold},
