@@ -20,7 +20,7 @@ import logging
 import multiprocessing
 import pickle
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -33,6 +33,7 @@ from inference_daemon.audio import decode_audio
 from inference_daemon.backends.phonetic.analysis import Analysis, analyse
 from inference_daemon.backends.phonetic.backend import whisper_evidence, word_pronunciations
 from inference_daemon.backends.phonetic.decoders import thread_decoders
+from inference_daemon.backends.phonetic.delivery import speech_tracks
 from inference_daemon.backends.phonetic.errors import is_missing
 from inference_daemon.backends.phonetic.features import (
     PhoneEvidence,
@@ -40,7 +41,7 @@ from inference_daemon.backends.phonetic.features import (
     phone_features,
     word_features,
 )
-from inference_daemon.backends.phonetic.scoring import RIVAL_MARGIN_KEY, calibration_path
+from inference_daemon.backends.phonetic.scoring import RIVAL_MARGIN_KEY, calibration_path, default_calibration
 from inference_daemon.calibration import LogisticModel
 from inference_daemon.calibration.fitting import (
     FeatureSet,
@@ -217,6 +218,48 @@ def feature_set(with_whisper: bool, rival_margin: float | None) -> FeatureSet[Ut
 
     phone_names, word_names = feature_names(with_whisper)
     return FeatureSet(phone_names, word_names, phone_rows, word_rows, reported_words)
+
+
+@dataclass(frozen=True)
+class ScoredReading:
+    """One utterance with its evidence, its words scored by the shipped calibration as the backend
+    reports them (before the word-stress check), its audio and pitch track: what the tools fitted
+    after the calibration (sentence scores, word stress) start from."""
+
+    scored: ScoredUtterance
+    analysis: Analysis
+    word_scores: np.ndarray
+    audio: np.ndarray
+    tracks: tuple[np.ndarray, np.ndarray]
+
+
+def scored_readings(corpus: Path, split: str, cache: Path, jobs: int, limit: int | None,
+                    what: str) -> Iterator[ScoredReading]:
+    """Every alignable utterance of one folder (the first ``limit``) that Whisper's evidence covers,
+    from the cache where it has them; ``what`` names the work in the progress bar."""
+    extracted = extract_folder(corpus, split, limit, jobs, cache, None, True)
+    utterances = {u.utt_id: u for u in scored_utterances(corpus, split, extracted)}
+    calibration = default_calibration(True)
+    models = calibration.models
+    features = feature_set(True, calibration.rival_margin if calibration.rival_margin is not None else RIVAL_MARGIN)
+    for scored in tqdm(read_split(corpus, split)[:limit], desc=f"{what} of {corpus.name}"):
+        utterance = utterances.get(scored.utterance_id)
+        if utterance is None or utterance.whisper is None:
+            continue
+        analysis = extracted[scored.utterance_id].analysis
+        assert analysis is not None  # scored_utterances keeps only aligned utterances
+        reported = features.reported_words(utterance, models.phone_model, models.word_model, models.word_threshold)
+        audio = decode_audio(scored.audio_path.read_bytes())
+        yield ScoredReading(scored, analysis, reported.scores, audio, speech_tracks(analysis, audio))
+
+
+def add_cached_corpus_arguments(parser: argparse.ArgumentParser) -> None:
+    """The corpus arguments of the tools that start from the evidence this tool caches."""
+    parser.add_argument("corpus", type=Path, nargs="+", help="speechocean762-layout folders, fitted on together")
+    parser.add_argument("--split", default="train", help="split to fit on (never 'test')")
+    parser.add_argument("--cache", type=Path, default=Path(".cache/phonetic"),
+                        help="folder of evidence extracted by tools/calibrate_phonetic.py (extracted when absent)")
+    parser.add_argument("--jobs", type=int, default=1, help="processes extracting evidence missing from the cache")
 
 
 def _rival_delta(word: WordEvidence) -> float:

@@ -30,18 +30,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
 
-from inference_daemon.audio import decode_audio
 from inference_daemon.backends.phonetic.analysis import Analysis
 from inference_daemon.backends.phonetic.backend import PhoneticBackend
-from inference_daemon.backends.phonetic.delivery import DELIVERY_FEATURES, delivery_features, speech_tracks
+from inference_daemon.backends.phonetic.delivery import DELIVERY_FEATURES, delivery_features
 from inference_daemon.backends.phonetic.scoring import default_calibration
 from inference_daemon.backends.phonetic.sentence_scores import SENTENCE_SCORES, SENTENCE_SCORES_PATH, overall_score
 from inference_daemon.calibration import LogisticModel
 from inference_daemon.calibration.fitting import fit_logistic, speaker_folds
 from inference_daemon.calibration.metrics import pearson
-from inference_daemon.datasets.speechocean import read_split
 from inference_daemon.pronunciation import target_words
 from inference_daemon.sentence_scores import TIMING_FEATURES, TIMING_SCORES_PATH, SentenceModels, WordTiming
 from inference_daemon.sentence_scores.pitch_track import voiced_seconds
@@ -49,7 +46,7 @@ from inference_daemon.sentence_scores.timing import timing_features
 from inference_daemon.sentence_scores.timing_scores import TIMING_SCORES
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tools.calibrate_phonetic import FOLDS, RIVAL_MARGIN, extract_folder, feature_set, scored_utterances
+from tools.calibrate_phonetic import FOLDS, add_cached_corpus_arguments, scored_readings
 
 log = logging.getLogger("calibrate_sentence_scores")
 
@@ -114,21 +111,11 @@ def with_stress_errors(scores: np.ndarray, text: str, analysis: Analysis, tracks
 
 def sentence_rows(corpus: Path, split: str, cache: Path, jobs: int) -> list[SentenceRow]:
     """Both feature rows of every alignable utterance of one folder, words scored as the backend does."""
-    extracted = extract_folder(corpus, split, None, jobs, cache, None, True)
-    utterances = {u.utt_id: u for u in scored_utterances(corpus, split, extracted)}
-    calibration = default_calibration(True)
-    models = calibration.models
-    features = feature_set(True, calibration.rival_margin if calibration.rival_margin is not None else RIVAL_MARGIN)
+    threshold = default_calibration(True).models.word_threshold
     rows = []
-    for scored in tqdm(read_split(corpus, split), desc=f"delivery of {corpus.name}"):
-        utterance = utterances.get(scored.utterance_id)
-        analysis = extracted[scored.utterance_id].analysis if scored.utterance_id in extracted else None
-        if utterance is None or utterance.whisper is None or analysis is None:
-            continue
-        reported = features.reported_words(utterance, models.phone_model, models.word_model, models.word_threshold)
-        audio = decode_audio(scored.audio_path.read_bytes())
-        tracks = speech_tracks(analysis, audio)
-        scores = with_stress_errors(reported.scores, scored.text, analysis, tracks, models.word_threshold)
+    for reading in scored_readings(corpus, split, cache, jobs, None, "delivery"):
+        scored, analysis, audio, tracks = reading.scored, reading.analysis, reading.audio, reading.tracks
+        scores = with_stress_errors(reading.word_scores, scored.text, analysis, tracks, threshold)
         labels = {"score": scored.accuracy, "fluency": scored.fluency, "prosody": scored.prosodic}
         rows.append(SentenceRow(
             scored.utterance_id, scored.speaker,
@@ -215,11 +202,7 @@ def cross_validated(rows: list[SentenceRow], model_set: ModelSet, l2: float, fol
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", type=Path, nargs="+", help="speechocean762-layout folders, fitted on together")
-    parser.add_argument("--split", default="train", help="split to fit on (never 'test')")
-    parser.add_argument("--cache", type=Path, default=Path(".cache/phonetic"),
-                        help="folder of evidence extracted by tools/calibrate_phonetic.py (extracted when absent)")
-    parser.add_argument("--jobs", type=int, default=1, help="processes extracting evidence missing from the cache")
+    add_cached_corpus_arguments(parser)
     parser.add_argument("--l2", type=float, default=10.0, help="L2 penalty of the logistic regressions")
     parser.add_argument("--folds", type=int, default=FOLDS)
     parser.add_argument("--output", type=Path, default=SENTENCE_SCORES_PATH, help="the phonetic backend's models")

@@ -26,11 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
 
-from inference_daemon.audio import decode_audio
-from inference_daemon.backends.phonetic.delivery import speech_tracks
-from inference_daemon.backends.phonetic.scoring import default_calibration
 from inference_daemon.backends.phonetic.word_stress import (
     STRESS_FEATURES,
     WORD_STRESS_PATH,
@@ -44,11 +40,10 @@ from inference_daemon.backends.phonetic.word_stress import (
 from inference_daemon.calibration import LogisticModel
 from inference_daemon.calibration.fitting import fit_logistic, speaker_folds
 from inference_daemon.calibration.metrics import detection, f_beta
-from inference_daemon.datasets.speechocean import read_split
 from inference_daemon.pronunciation import target_words
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tools.calibrate_phonetic import FOLDS, RIVAL_MARGIN, extract_folder, feature_set, scored_utterances
+from tools.calibrate_phonetic import FOLDS, add_cached_corpus_arguments, scored_readings
 
 log = logging.getLogger("calibrate_word_stress")
 
@@ -79,24 +74,14 @@ class StressWord:
 def stress_words(corpus: Path, split: str, cache: Path, jobs: int, limit: int | None = None) -> list[StressWord]:
     """Every word of two or more syllables that was read and whose stress the dictionary knows (in the
     first ``limit`` utterances)."""
-    extracted = extract_folder(corpus, split, limit, jobs, cache, None, True)
-    utterances = {u.utt_id: u for u in scored_utterances(corpus, split, extracted)}
-    calibration = default_calibration(True)
-    models = calibration.models
-    features = feature_set(True, calibration.rival_margin if calibration.rival_margin is not None else RIVAL_MARGIN)
     result = []
-    for scored in tqdm(read_split(corpus, split)[:limit], desc=f"stress of {corpus.name}"):
-        utterance = utterances.get(scored.utterance_id)
-        if utterance is None or utterance.whisper is None:
-            continue
-        analysis = extracted[scored.utterance_id].analysis
+    for reading in scored_readings(corpus, split, cache, jobs, limit, "stress"):
+        scored, analysis, scores = reading.scored, reading.analysis, reading.word_scores
         targets = target_words(scored.text)
-        if analysis is None or len(targets) != len(scored.words):
+        if len(targets) != len(scored.words):
             continue
-        scores = features.reported_words(utterance, models.phone_model, models.word_model, models.word_threshold).scores
-        audio = decode_audio(scored.audio_path.read_bytes())
         origin = analysis.seconds(analysis.words[0].start)
-        semitones, intensity = speech_tracks(analysis, audio)
+        semitones, intensity = reading.tracks
         for word in analysis.words:
             target, label = targets[word.index], scored.words[word.index].stress
             if len(target.tokens) != 1 or label is None:
@@ -168,11 +153,7 @@ def cross_validated(words: list[StressWord], l2: float, folds: int, columns: int
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", type=Path, nargs="+", help="speechocean762-layout folders, fitted on together")
-    parser.add_argument("--split", default="train", help="split to fit on (never 'test')")
-    parser.add_argument("--cache", type=Path, default=Path(".cache/phonetic"),
-                        help="folder of evidence extracted by tools/calibrate_phonetic.py (extracted when absent)")
-    parser.add_argument("--jobs", type=int, default=1, help="processes extracting evidence missing from the cache")
+    add_cached_corpus_arguments(parser)
     parser.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the logistic regression")
     parser.add_argument("--folds", type=int, default=FOLDS)
     parser.add_argument("--limit", type=int, help="first N utterances of each folder (a quick check)")
