@@ -62,6 +62,9 @@ def _base_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
                             "loopback ones (repeatable)")
     serve.add_argument("--body-timeout", type=float, default=_DEFAULTS.body_timeout_s,
                        help="seconds a client has to send a request's body (default: %(default)g)")
+    serve.add_argument("--header-timeout", type=float, default=_DEFAULTS.header_timeout_s,
+                       help="seconds a connection has to send a complete request head, when opened and after "
+                            "each answer; silent or trickling connections are closed (default: %(default)g)")
     serve.add_argument("--max-connections", type=int, default=_DEFAULTS.max_connections,
                        help="open connections before new requests are answered 503 (default: %(default)s)")
     serve.add_argument("--keep-alive-timeout", type=int, default=_DEFAULTS.keep_alive_timeout_s,
@@ -124,6 +127,7 @@ def run_serve(args: argparse.Namespace, backend: Backend) -> int:
     import uvicorn
 
     from inference_daemon.app import create_app
+    from inference_daemon.header_deadline import header_deadline_protocol
     from inference_daemon.service import AssessmentService
 
     settings = DaemonSettings(
@@ -131,7 +135,7 @@ def run_serve(args: argparse.Namespace, backend: Backend) -> int:
         audio=_limits(args), queue_size=args.queue_size, request_timeout_s=args.request_timeout,
         workers=args.workers, batch_window_ms=args.batch_window_ms,
         allowed_hosts=tuple(args.allowed_host), allowed_origins=tuple(args.allow_origin),
-        body_timeout_s=args.body_timeout, max_connections=args.max_connections,
+        body_timeout_s=args.body_timeout, header_timeout_s=args.header_timeout, max_connections=args.max_connections,
         keep_alive_timeout_s=args.keep_alive_timeout,
     )
     try:
@@ -147,6 +151,7 @@ def run_serve(args: argparse.Namespace, backend: Backend) -> int:
     app = create_app(service, settings)
     log.info("serving backend %s on http://%s:%d", backend.name, settings.host, settings.port)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False,
+                http=header_deadline_protocol(settings.header_timeout_s),
                 limit_concurrency=settings.max_connections, timeout_keep_alive=settings.keep_alive_timeout_s)
     return 0
 

@@ -36,6 +36,8 @@ class DaemonSettings:
     allowed_origins: tuple[str, ...] = ()
     # Seconds a client has to send a whole request body; a trickling upload is cut off after it.
     body_timeout_s: float = 30.0
+    # Seconds a connection has to send a complete request head, from opening and after each answer.
+    header_timeout_s: float = 10.0
     # Open connections before the server answers new requests with 503 (uvicorn's limit_concurrency).
     max_connections: int = 256
     # Seconds an idle keep-alive connection stays open.

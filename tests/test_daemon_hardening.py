@@ -276,6 +276,55 @@ def test_a_trickled_body_is_cut_off_and_connections_are_capped() -> None:
         assert eventually_status(f"{daemon.url}/health", 200)
 
 
+def test_connections_that_never_finish_a_request_head_are_closed() -> None:
+    """uvicorn timed connections out only after an answer: silent sockets, or ones sending headers a
+    byte at a time, were held for good and 256 of them (the cap) made every other client 503."""
+    with running_daemon_process("--header-timeout", "1", "--keep-alive-timeout", "30",
+                                "--max-connections", "4") as daemon:
+        silent = socket_to(daemon.url)
+        trickling = socket_to(daemon.url)
+        began = time.monotonic()
+        closed: dict[str, float | None] = {"silent": None, "trickling": None}
+        head = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        sent = 0
+        while time.monotonic() - began < 8 and None in closed.values():
+            if closed["trickling"] is None:
+                try:
+                    trickling.sendall(head[sent % len(head):sent % len(head) + 1])
+                    sent += 1
+                except OSError:
+                    closed["trickling"] = time.monotonic() - began
+            for name, sock in (("silent", silent), ("trickling", trickling)):
+                if closed[name] is None and _closed_by_peer(sock):
+                    closed[name] = time.monotonic() - began
+            time.sleep(0.2)
+        assert closed["silent"] is not None and closed["silent"] < 4, closed
+        assert closed["trickling"] is not None and closed["trickling"] < 4, closed
+        # A client that sends its requests in time keeps its connection across answers.
+        with requests.Session() as session:
+            first = session.get(f"{daemon.url}/health", timeout=5)
+            time.sleep(0.5)
+            second = session.get(f"{daemon.url}/health", timeout=5)
+        assert first.status_code == second.status_code == 200
+        # With every slot taken by silent sockets, the daemon frees itself within the deadline.
+        hogs = [socket_to(daemon.url) for _ in range(4)]
+        try:
+            assert eventually_status(f"{daemon.url}/health", 200, within_s=5)
+        finally:
+            for sock in hogs:
+                sock.close()
+
+
+def _closed_by_peer(sock: socket.socket) -> bool:
+    sock.settimeout(0.01)
+    try:
+        return sock.recv(1024) == b""
+    except TimeoutError:
+        return False
+    except OSError:
+        return True
+
+
 def socket_to(url: str) -> socket.socket:
     host, port = url.removeprefix("http://").split(":")
     return socket.create_connection((host, int(port)), timeout=5)
