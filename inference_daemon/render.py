@@ -36,6 +36,8 @@ def _word_line(word: WordFeedback) -> str:
     line = f"- {word.text} ({word.status.value}): "
     if stress is not None and all(e.type is ErrorType.stress for e in word.errors):
         return line + stress
+    if word.status is WordStatus.missing:
+        return line + f"expected /{' '.join(word.expected_phones)}/, not heard"
     heard = " ".join(word.heard_phones) if word.heard_phones else "?"
     line += f"expected /{' '.join(word.expected_phones)}/, heard /{heard}/"
     return line + (f"; {stress}" if stress is not None else "")

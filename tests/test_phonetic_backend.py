@@ -10,6 +10,7 @@ from inference_daemon.backends import backend_class
 from inference_daemon.backends.phonetic.backend import NOT_MATCHED_WARNING, PhoneticBackend, word_pronunciations
 from inference_daemon.feedback import FeedbackDocument, WordStatus
 from inference_daemon.pronunciation import target_words
+from inference_daemon.render import render_feedback
 from inference_daemon.sentence import split_words
 from tests.espeak_audio import synthesize
 from tests.minimal_pairs import VOICES, assess_wav
@@ -64,6 +65,7 @@ def test_a_reading_that_stops_early_scores_the_words_read_and_marks_the_rest_mis
     _check_document(document, sentence)
     read, unread = document.words[:6], document.words[6:]
     assert all(w.status is WordStatus.missing and w.score == 0 for w in unread)
+    assert all(w.heard_phones == [] and w.explanation and "not heard" in w.explanation for w in unread)
     assert all(w.status is not WordStatus.missing and w.phones for w in read)
     assert sum(w.status is WordStatus.ok for w in read) >= 5
     assert any("6 of 10" in warning for warning in document.warnings)
@@ -77,6 +79,20 @@ def test_a_skipped_word_is_flagged_and_the_others_are_still_found(tmp_path: Path
     _check_document(document, sentence)
     assert document.words[5].status is not WordStatus.ok
     assert sum(w.status is WordStatus.missing for w in document.words) <= 1
+
+
+def test_a_skipped_word_is_reported_as_not_heard_rather_than_as_phones_dropped(tmp_path: Path) -> None:
+    """A missing word was explained phone by phone ("You skipped the vowel /ʊ/ in 'should'... the final
+    /d/ was missing and /ʃ/ was missing") and showed a competitor's phones as heard."""
+    sentence = "I think we should leave early."
+    wav = synthesize("I think we leave early.", "en-us", tmp_path / "gap.wav")
+    document = assess_wav(loaded_backend(), wav, sentence)
+    should = document.words[3]
+    assert should.status is WordStatus.missing
+    assert should.heard_phones == []
+    assert should.explanation == "'should' was not heard in your recording: it seems to have been skipped."
+    assert should.suggestion is not None and "'should'" in should.suggestion
+    assert "- should (missing): expected /SH UH D/, not heard" in render_feedback(document)
 
 
 @pytest.mark.parametrize("voice", ["en-us", "en-gb"])

@@ -219,6 +219,16 @@ def test_word_advice_leads_with_the_specific_error_and_mentions_the_others() -> 
     assert suggestion.startswith(th_as_s.suggestion)
 
 
+def test_a_word_with_every_phone_deleted_is_explained_as_not_heard() -> None:
+    phones = ["SH", "UH", "D"]
+    explanation, suggestion = advise_word("should", phones, [deletion(p, i) for i, p in enumerate(phones)])
+    assert explanation == "'should' was not heard in your recording: it seems to have been skipped."
+    assert suggestion is not None and "'should' included" in suggestion
+    # Two of three phones dropped is still a word that was read: its phones are explained.
+    partial, _ = advise_word("should", phones, [deletion("UH", 1), deletion("D", 2)])
+    assert partial is not None and "not heard" not in partial
+
+
 def test_word_advice_adds_minimal_pair_and_native_language_note() -> None:
     _, suggestion = advise_word("cat", ["K", "AE", "T"], [deletion("T", 2)], native_language="vi")
     assert suggestion is not None

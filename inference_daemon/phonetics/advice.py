@@ -122,6 +122,11 @@ def advise_word(
     if not errors:
         return None, None
     texts = load_knowledge_base().texts
+    if is_word_not_heard(expected_phones, errors):
+        # Advice per deleted phone would read "you skipped the vowel... and /ʃ/ was missing": the
+        # learner skipped the word, and that is what to say.
+        return (_sentence_case(texts["word_not_heard"].format(word=word)),
+                _sentence_case(texts["word_not_heard_tip"].format(word=word)))
     ranked = rank_advice([advise_error(error, word, expected_phones, native_language) for error in errors])
     lead, others = ranked[0], ranked[1 : 1 + _MAX_ALSO]
     explanation = lead.explanation
@@ -131,6 +136,12 @@ def advise_word(
     if lead.l1_note is not None:
         suggestion += " " + lead.l1_note
     return explanation, suggestion
+
+
+def is_word_not_heard(expected_phones: Sequence[str], errors: Sequence[PhoneError]) -> bool:
+    """Every expected phone of the word deleted: nothing of it was heard (a skipped word)."""
+    deleted = {error.position for error in errors if error.type is ErrorType.deletion}
+    return bool(expected_phones) and deleted >= set(range(len(expected_phones)))
 
 
 def rank_advice(advice: list[Advice]) -> list[Advice]:

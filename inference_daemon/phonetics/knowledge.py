@@ -63,6 +63,8 @@ TEXT_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
         "skipped": frozenset({"words"}),
         "work_on_and_skipped": frozenset({"words", "skipped"}),
         "skipped_tip": frozenset({"words"}),
+        "word_not_heard": frozenset({"word"}),
+        "word_not_heard_tip": frozenset({"word"}),
         "unclear_tip": frozenset({"words"}),
         "tip_for_words": frozenset({"words", "tip"}),
     }

@@ -375,19 +375,16 @@ class PhoneticBackend(Backend):
 
     @staticmethod
     def _missing_words(words: list[TargetWord]) -> list[WordFeedback]:
-        return [
-            WordFeedback(
-                index=w.index,
-                text=w.text,
-                score=0.0,
-                status=WordStatus.missing,
-                expected_phones=w.phones,
-                errors=[
-                    PhoneError(type=ErrorType.deletion, expected=phone, position=i) for i, phone in enumerate(w.phones)
-                ],
-            )
-            for w in words
-        ]
+        """Every word as not heard (the aligned ones are replaced by their verdicts)."""
+        feedback = []
+        for w in words:
+            errors = [PhoneError(type=ErrorType.deletion, expected=p, position=i) for i, p in enumerate(w.phones)]
+            explanation, suggestion = advise_word(w.text, w.phones, errors)
+            feedback.append(WordFeedback(
+                index=w.index, text=w.text, score=0.0, status=WordStatus.missing, expected_phones=w.phones,
+                heard_phones=[], errors=errors, explanation=explanation, suggestion=suggestion,
+            ))
+        return feedback
 
     def _unmatched_document(self, request: AssessmentRequest, words: list[TargetWord]) -> FeedbackDocument:
         feedback = self._missing_words(words)

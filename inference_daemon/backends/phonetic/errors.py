@@ -71,7 +71,7 @@ def judge_word(
         deletions = [
             PhoneError(type=ErrorType.deletion, expected=phone, position=i) for i, phone in enumerate(expected)
         ]
-        return WordVerdict(WordStatus.missing, deletions, heard_phones)
+        return WordVerdict(WordStatus.missing, deletions, [])  # nothing of it heard, whatever competed
     errors = [] if winner is None else [_winner_error(winner, expected)]
     explained = {error.position for error in errors}
     unclear = winner is None
