@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from inference_daemon.backends.alm.generation import sampling_arguments
 from inference_daemon.backends.alm.paper_prompts import STAGE1_PHRASES
 from inference_daemon.backends.alm.prompt import AUDIO_PLACEHOLDER, AnswerFormat, PromptStyle
 from inference_daemon.training.presets import PAPER_STAGE2, apply_preset
 from inference_daemon.training.targets import paper_text_target
-from tools import build_dataset, train_stage1, train_stage2
+from tools import build_dataset, evaluate, train_stage1, train_stage2
 
 SLICE = Path(__file__).parent / "fixtures" / "l2arctic_plus_test_slice.json"
 
@@ -69,3 +72,25 @@ def test_stage1_paper_instructions_draw_the_papers_phrasings_without_a_system_me
     args = parser.parse_args(argv)
     assert (args.encoder, args.batch_size, args.instructions, args.max_pairs) == (
         "openai/whisper-large", 256, "paper", 200_000)
+
+
+@pytest.mark.parametrize("backend", ["alm", "openai"])
+def test_run_with_the_paper_preset_reaches_the_model_backends_options(backend: str) -> None:
+    """``run --preset paper`` must give the model the paper's decoding, not only the tool's scoring."""
+    common = ["run", "test_data.json", "--backend", backend, "--model", "some/model"]
+    if backend == "openai":
+        common += ["--url", "http://127.0.0.1:8000/v1"]
+    paper = evaluate.parse_arguments([*common, "--preset", "paper"])
+    assert (paper.protocol, paper.answer_format, paper.prompt_style) == ("paper", "text", "paper")
+    assert (paper.temperature, paper.max_new_tokens) == (0.01, 1024)
+    project = evaluate.parse_arguments(common)
+    assert (project.protocol, project.temperature, project.max_new_tokens) == ("project", 0.0, 512)
+    explicit = evaluate.parse_arguments([*common, "--preset", "paper", "--temperature", "0"])
+    assert explicit.temperature == 0.0
+
+
+def test_a_temperature_above_zero_samples_and_zero_decodes_greedily() -> None:
+    assert sampling_arguments(0.01) == {"do_sample": True, "temperature": 0.01}
+    assert sampling_arguments(0.0) == {"do_sample": False}
+    with pytest.raises(ValueError):
+        sampling_arguments(-1.0)

@@ -127,13 +127,18 @@ def score_command(args: argparse.Namespace) -> dict[str, Any]:
             **scored}
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line, with the chosen backend's own options and the preset's defaults for ``run``."""
     parser, run_parser = build_parser()
     known, _ = parser.parse_known_args(argv)
     if known.command == "run":
         backend_class(known.backend).add_arguments(run_parser)
         apply_preset(parser, argv, PAPER_EVALUATION, [run_parser])
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_arguments(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.command in ("run", "score"):
         result = run_command(args) if args.command == "run" else score_command(args)
