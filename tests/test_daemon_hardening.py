@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 import io
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -24,6 +25,8 @@ import pytest
 import requests
 import soundfile
 
+from inference_daemon.audio import decode_audio
+from inference_daemon.errors import AudioTooLong
 from tests.support.audio_files import signal_bytes
 from tests.support.daemon_process import REPO_ROOT, SCRIPTED, DaemonProcess, free_port, running_daemon_process
 from tests.support.raw_http import stream_upload, trickle_body
@@ -114,6 +117,47 @@ def test_a_flac_header_claiming_2_to_the_36_samples_is_a_client_error(daemon: st
     response = post(daemon, lying)
     assert response.status_code == 413 and error_code(response) == "audio_too_long", response.text
     assert requests.get(f"{daemon}/health", timeout=5).json()["loaded"] is True
+
+
+def hour_of_silence_mp3() -> bytes:
+    """One hour of 8 kHz mono silence as an 8 kbit/s MP3: 3.6 MB, 230 MB once decoded to 16 kHz float32."""
+    return subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-t", "3600", "-b:a", "8k",
+         "-f", "mp3", "pipe:1"], capture_output=True, check=True, timeout=120).stdout
+
+
+needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None,
+                                  reason="ffmpeg and ffprobe are not installed (tools/bootstrap.sh installs them)")
+
+
+@needs_ffmpeg
+def test_an_hour_of_mp3_is_refused_by_its_declared_length(daemon_process: DaemonProcess) -> None:
+    """The ffmpeg path (MP3, WebM, M4A): ffprobe's duration is checked before anything is decoded."""
+    bomb = hour_of_silence_mp3()
+    assert post(daemon_process.url, signal_bytes(2.0)).status_code == 200  # warm
+    before = peak_memory_bytes(daemon_process.pid)
+    began = time.perf_counter()
+    response = post(daemon_process.url, bomb)
+    elapsed = time.perf_counter() - began
+    assert response.status_code == 413 and error_code(response) == "audio_too_long", response.text
+    assert "3600" in response.json()["error"]["message"]
+    assert elapsed < 2.0, f"answered in {elapsed:.2f} s"
+    assert peak_memory_bytes(daemon_process.pid) - before < 100 * MB
+
+
+@needs_ffmpeg
+def test_without_a_declared_length_ffmpeg_decodes_no_more_than_the_limit(monkeypatch: pytest.MonkeyPatch,
+                                                                         tmp_path: Path) -> None:
+    """Where no length is known (here ffmpeg without ffprobe, as some installs have it), ``-t`` bounds
+    the decode: the hour is refused after decoding 31 s of it."""
+    (tmp_path / "ffmpeg").symlink_to(shutil.which("ffmpeg") or "ffmpeg")
+    bomb = hour_of_silence_mp3()
+    monkeypatch.setenv("PATH", str(tmp_path))
+    began = time.perf_counter()
+    with pytest.raises(AudioTooLong) as refused:
+        decode_audio(bomb)
+    assert refused.value.status == 413 and "longer than" in str(refused.value)
+    assert time.perf_counter() - began < 5.0
 
 
 # -- 3: the body is budgeted while it streams, and authentication comes before it ------------------
