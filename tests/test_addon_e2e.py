@@ -640,6 +640,10 @@ def test_start_daemon_runs_the_configured_command_and_stops_it_on_exit(anki: Ank
         anki.wait_until(lambda: daemon.process.running and not daemon._starting, timeout=60,
                         what="the daemon to start and answer")
         assert requests.get(f"http://127.0.0.1:{port}/health", timeout=5).json()["loaded"]
+        # Anki's quit runs the stop: disconnecting succeeds only for a slot that is connected (emitting
+        # aboutToQuit here would also run what Qt and the test session hang on it).
+        anki.mw.app.aboutToQuit.disconnect(daemon.process.stop)
+        anki.mw.app.aboutToQuit.connect(daemon.process.stop)
     finally:
         daemon.process.stop()  # what Anki's quit signal runs
         anki.set_config(daemon_command="", daemon_url=url)
