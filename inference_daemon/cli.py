@@ -127,7 +127,7 @@ def run_serve(args: argparse.Namespace, backend: Backend) -> int:
     import uvicorn
 
     from inference_daemon.app import create_app
-    from inference_daemon.header_deadline import header_deadline_protocol
+    from inference_daemon.connection_policy import limited_protocol
     from inference_daemon.service import AssessmentService
 
     settings = DaemonSettings(
@@ -151,8 +151,8 @@ def run_serve(args: argparse.Namespace, backend: Backend) -> int:
     app = create_app(service, settings)
     log.info("serving backend %s on http://%s:%d", backend.name, settings.host, settings.port)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False,
-                http=header_deadline_protocol(settings.header_timeout_s),
-                limit_concurrency=settings.max_connections, timeout_keep_alive=settings.keep_alive_timeout_s)
+                http=limited_protocol(settings.header_timeout_s, settings.max_connections),
+                timeout_keep_alive=settings.keep_alive_timeout_s)
     return 0
 
 

@@ -214,7 +214,7 @@ class RequestGuard:
             nonlocal replaced
             if message["type"] == "http.response.start" and refusal is not None:
                 replaced = True  # the app answered the aborted read (as a 400): answer the refusal instead
-                await _send_error(send, refusal)
+                await send_error(send, refusal)
                 return
             if not replaced:
                 await send(message)
@@ -223,12 +223,12 @@ class RequestGuard:
             await self.app(scope, limited_receive, guarded_send)
         except _Refused as refused:
             if not replaced:
-                await _send_error(send, refused.error)
+                await send_error(send, refused.error)
 
     async def _refuse(self, scope: Scope, send: Send, error: AssessmentError) -> None:
         if not scope.get("state", {}).get("outcome"):
             _note(scope, error.code)
-        await _send_error(send, error)
+        await send_error(send, error)
 
 
 class _Headers:
@@ -254,7 +254,7 @@ def _note(scope: Scope, outcome: str) -> None:
         state["outcome"] = f"refused: {outcome}"
 
 
-async def _send_error(send: Send, error: AssessmentError) -> None:
+async def send_error(send: Send, error: AssessmentError) -> None:
     """Send the daemon's error body and close the connection: the unread rest of the body is dropped."""
     body = json.dumps({"error": {"code": error.code, "message": error.message}}).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),

@@ -38,7 +38,7 @@ class DaemonSettings:
     body_timeout_s: float = 30.0
     # Seconds a connection has to send a complete request head, from opening and after each answer.
     header_timeout_s: float = 10.0
-    # Open connections before the server answers new requests with 503 (uvicorn's limit_concurrency).
+    # Open connections (or running requests) before new requests are answered 503 (connection_policy).
     max_connections: int = 256
     # Seconds an idle keep-alive connection stays open.
     keep_alive_timeout_s: int = 5

@@ -314,6 +314,10 @@ def test_a_trickled_body_is_cut_off_and_connections_are_capped() -> None:
         idle = [socket_to(daemon.url) for _ in range(6)]
         try:
             assert eventually_status(f"{daemon.url}/health", 503)
+            busy = requests.get(f"{daemon.url}/health", timeout=5)
+            # The daemon's error body, not uvicorn's plain "Service Unavailable".
+            assert busy.status_code == 503 and busy.json()["error"]["code"] == "too_many_connections"
+            assert busy.headers["Retry-After"] == "1"
         finally:
             for sock in idle:
                 sock.close()
