@@ -54,6 +54,8 @@ class WordResult:
     errors: tuple[PhoneError, ...]
     explanation: str | None
     suggestion: str | None
+    #: the dictionary's stress digit per vowel of expected_phones (daemons that send it; None otherwise)
+    expected_stress: str | None = None
 
     @property
     def needs_work(self) -> bool:
@@ -158,4 +160,5 @@ def _word(data: dict[str, Any]) -> WordResult:
         ),
         explanation=data.get("explanation"),
         suggestion=data.get("suggestion"),
+        expected_stress=data.get("expected_stress"),
     )

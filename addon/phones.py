@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 # The usual General American symbol of each ARPAbet phone (stress already removed by the daemon).
 ARPABET_TO_IPA: dict[str, str] = {
@@ -14,6 +14,39 @@ ARPABET_TO_IPA: dict[str, str] = {
 }
 
 
-def to_ipa(phones: Iterable[str]) -> str:
-    """``["TH", "IH", "NG", "K"]`` → ``"/θɪŋk/"``; a phone outside ARPAbet is shown as it is."""
-    return "/" + "".join(ARPABET_TO_IPA.get(phone.upper().rstrip("012"), phone) for phone in phones) + "/"
+VOWELS = frozenset({"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"})
+# An unstressed AH and ER are the reduced vowels of English (the first and last of "banana", "mother").
+REDUCED = {"AH": "ə", "ER": "ɚ"}
+
+
+def ipa_symbols(phones: Sequence[str], stress: str | None = None) -> list[str]:
+    """One IPA symbol per phone. ``stress``: the dictionary's digit per vowel (``banana`` 010, as the
+    daemon sends ``expected_stress``); an unstressed AH is /ə/ and ER /ɚ/. Without it, or when it does
+    not fit the phones, AH is /ʌ/ and ER /ɝ/ as in a stressed syllable."""
+    names = [phone.upper().rstrip("012") for phone in phones]
+    vowels = [i for i, name in enumerate(names) if name in VOWELS]
+    unstressed = set()
+    if stress is not None and len(stress) == len(vowels):
+        unstressed = {position for position, digit in zip(vowels, stress) if digit == "0"}
+    return [REDUCED[name] if i in unstressed and name in REDUCED else ARPABET_TO_IPA.get(name, phone)
+            for i, (name, phone) in enumerate(zip(names, phones))]
+
+
+def to_ipa(phones: Sequence[str], stress: str | None = None) -> str:
+    """``["TH", "IH", "NG", "K"]`` → ``"/θɪŋk/"``; a phone outside ARPAbet is shown as it is; see
+    :func:`ipa_symbols` for ``stress``."""
+    return "/" + "".join(ipa_symbols(phones, stress)) + "/"
+
+
+def heard_stress(expected_phones: Sequence[str], expected_stress: str | None, heard_phones: Sequence[str],
+                 stressed_vowel: int | None) -> str | None:
+    """Stress digits for the heard phones: the expected ones when the heard word has as many vowels;
+    with the stress heard on another vowel (``stressed_vowel``, an index into the expected phones),
+    that vowel stressed and the others not. ``None`` when the two do not line up."""
+    expected_vowels = [i for i, phone in enumerate(expected_phones) if phone.upper().rstrip("012") in VOWELS]
+    heard_vowels = sum(phone.upper().rstrip("012") in VOWELS for phone in heard_phones)
+    if expected_stress is None or len(expected_stress) != len(expected_vowels) or heard_vowels != len(expected_vowels):
+        return None
+    if stressed_vowel is None or stressed_vowel not in expected_vowels:
+        return expected_stress
+    return "".join("1" if position == stressed_vowel else "0" for position in expected_vowels)

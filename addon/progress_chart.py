@@ -113,7 +113,7 @@ class ScoreChart(QWidget):
                          for when, score in series.points]
             painter.setPen(QPen(colour, 2))
             # (not itertools.pairwise or zip(strict=): both need Python 3.10, and Anki 25.02 runs add-ons on 3.9)
-            for start, end in zip(positions, positions[1:]):  # noqa: RUF007, B905
+            for start, end in zip(positions, positions[1:]):  # noqa: RUF007
                 painter.drawLine(start, end)
             painter.setBrush(colour)
             for point in positions:

@@ -11,7 +11,7 @@ from datetime import datetime
 from html import escape
 
 from .document import Feedback, PhoneError, WordResult
-from .phones import to_ipa
+from .phones import heard_stress, ipa_symbols, to_ipa
 from .sentence_scores import delivery_tip, shown_scores
 from .stress import stress_note
 
@@ -188,21 +188,29 @@ def _heard_differently(word: WordResult) -> bool:
 def _expected_ipa(word: WordResult, stress: PhoneError | None) -> str:
     """The expected phones in IPA; with a stress error, the vowel that should carry the stress is underlined."""
     if stress is None or not 0 <= stress.position < len(word.expected_phones):
-        return escape(to_ipa(word.expected_phones))
-    before, vowel, after = (to_ipa(word.expected_phones[:stress.position]),
-                            to_ipa(word.expected_phones[stress.position:stress.position + 1]),
-                            to_ipa(word.expected_phones[stress.position + 1:]))
-    return (f'{escape(before[:-1])}<span class="pc-stress-vowel" title="should carry the stress">'
-            f"{escape(vowel[1:-1])}</span>{escape(after[1:])}")
+        return escape(to_ipa(word.expected_phones, word.expected_stress))
+    symbols = ipa_symbols(word.expected_phones, word.expected_stress)
+    before, vowel, after = (symbols[:stress.position], symbols[stress.position], symbols[stress.position + 1:])
+    return (f'/{escape("".join(before))}<span class="pc-stress-vowel" title="should carry the stress">'
+            f'{escape(vowel)}</span>{escape("".join(after))}/')
+
+
+def _heard_ipa(word: WordResult) -> str:
+    """The heard phones in IPA, their reduced vowels taken from the expected stress (or the stress heard)."""
+    heard = word.heard_phones or ()
+    stress = word.stress_error
+    digits = heard_stress(word.expected_phones, word.expected_stress, heard,
+                          stress.stressed_position if stress is not None else None)
+    return to_ipa(heard, digits)
 
 
 def _word_html(word: WordResult) -> str:
     if not word.needs_work:
         return f'<span class="pc-word">{escape(word.text)}</span>'
     stress = word.stress_error
-    notes = [f"expected {escape(to_ipa(word.expected_phones))}"]
+    notes = [f"expected {escape(to_ipa(word.expected_phones, word.expected_stress))}"]
     if _heard_differently(word):
-        notes.append(f"heard {escape(to_ipa(word.heard_phones or ()))}")
+        notes.append(f"heard {escape(_heard_ipa(word))}")
     elif word.status == "missing":
         notes.append("not heard")
     elif stress:  # only the stress was wrong: the sounds are not the point
@@ -218,7 +226,7 @@ def _error_item(word: WordResult) -> str:
     stress = word.stress_error
     notes = []
     if _heard_differently(word):
-        notes.append(f"heard {escape(to_ipa(word.heard_phones or ()))}")
+        notes.append(f"heard {escape(_heard_ipa(word))}")
     if stress:
         notes.append(escape(stress_note(stress, word.expected_phones)))
     heard = f' <span class="pc-note">({"; ".join(notes)})</span>' if notes else ""

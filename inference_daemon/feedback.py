@@ -87,6 +87,12 @@ class WordFeedback(_Strict):
     score: float = Field(ge=0, le=100)
     status: WordStatus
     expected_phones: list[str] = Field(description="ARPAbet, stress removed")
+    expected_stress: str | None = Field(
+        default=None, pattern=r"^[012]+$",
+        description="the dictionary's stress per vowel of expected_phones, in order: 1 primary, 2 secondary, "
+                    "0 unstressed (CMUdict; 'banana' 010, 'the' 0), so a client can show a reduced vowel as /ə/; "
+                    "left out when the dictionary does not say",
+    )
     heard_phones: list[str] | None = None
     errors: list[PhoneError] = Field(default_factory=list)
     explanation: str | None = None
@@ -94,6 +100,15 @@ class WordFeedback(_Strict):
     phones: list[PhoneScore] | None = Field(
         default=None, description="per expected phone timing and score, when the backend measures them"
     )
+
+    @model_serializer(mode="wrap")
+    def _without_unset_stress(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave ``expected_stress`` out unless set (added within version 1: documents from backends
+        that do not know it read as before)."""
+        data: dict[str, Any] = handler(self)
+        if self.expected_stress is None:
+            data.pop("expected_stress", None)
+        return data
 
 
 class FeedbackDocument(_Strict):

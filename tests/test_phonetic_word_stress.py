@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -22,10 +23,10 @@ from inference_daemon.backends.phonetic.word_stress import (
     leads,
 )
 from inference_daemon.calibration import CalibrationMismatch, LogisticModel
-from inference_daemon.feedback import ErrorType, FeedbackDocument, PhoneError, WordStatus
+from inference_daemon.feedback import ErrorType, FeedbackDocument, PhoneError, WordFeedback, WordStatus
 from inference_daemon.phonetics import advise_word
 from inference_daemon.phonetics.syllables import stress_shape
-from inference_daemon.pronunciation.stress import StressTable
+from inference_daemon.pronunciation.stress import StressTable, shown_stress
 from inference_daemon.render import render_feedback
 from tests.espeak_audio import synthesize
 from tests.minimal_pairs import assess_wav
@@ -67,6 +68,9 @@ def test_a_word_stressed_on_the_wrong_syllable_gets_a_stress_error_the_learner_c
     assert banana.score < _assessed(SENTENCE).words[BANANA].score
     # The command line's readable output says which syllable carried the stress.
     assert "stress on the first syllable, not the second" in render_feedback(document)
+    # The dictionary's stress comes with the word, so a client can show /bənænə/ rather than /bʌnænʌ/.
+    assert banana.expected_stress == "010"
+    assert document.words[0].expected_stress == "1"  # "She": one stressed syllable
 
 
 @needs_espeak
@@ -85,10 +89,33 @@ def test_the_dictionary_says_which_syllables_may_carry_the_stress() -> None:
     assert table.primary_syllables("zzyzzx", 2) is None
 
 
+def test_the_dictionary_stress_is_given_for_showing_reduced_vowels() -> None:
+    table = StressTable.default()
+    assert table.stress_digits("banana", 3) == "010"
+    assert table.stress_digits("The", 1) == "0"  # its citation form is the reduced one
+    assert table.stress_digits("cat", 1) == "1"  # left out of the table: one stressed syllable
+    assert table.stress_digits("record", 2) is None  # RE-cord or re-CORD: the sentence does not say
+    assert table.stress_digits("zzyzzx", 2) is None
+    assert shown_stress(("banana",), ["B", "AH", "N", "AE", "N", "AH"]) == "010"
+    assert shown_stress(("three", "rd"), ["TH", "ER", "D"]) is None  # several tokens share the phones
+
+
+def test_expected_stress_is_sent_only_when_known() -> None:
+    word: dict[str, Any] = {"index": 0, "text": "the", "score": 90.0, "status": "ok", "expected_phones": ["DH", "AH"]}
+    assert "expected_stress" not in json.loads(WordFeedback.model_validate(word).model_dump_json())
+    stressed = WordFeedback.model_validate({**word, "expected_stress": "0"})
+    assert json.loads(stressed.model_dump_json())["expected_stress"] == "0"
+    with pytest.raises(ValueError):
+        WordFeedback.model_validate({**word, "expected_stress": "x"})
+
+
 def test_the_table_builder_keeps_each_words_stress_patterns(tmp_path: Path) -> None:
     lines = [";;; comment", "banana B AH0 N AE1 N AH0", "cat K AE1 T", "record R EH1 K ER0 D",
-             "record(2) R IH0 K AO1 R D", "record(3) R EH1 K ER0 D # same pattern again"]
-    assert build_stress_table.stress_patterns(lines) == {"banana": ["010"], "record": ["10", "01"]}
+             "record(2) R IH0 K AO1 R D", "record(3) R EH1 K ER0 D # same pattern again", "the DH AH0",
+             "the(2) DH AH1"]
+    # "cat": one stressed syllable only, what a word left out stands for.
+    assert build_stress_table.stress_patterns(lines) == {"banana": ["010"], "record": ["10", "01"],
+                                                         "the": ["0", "1"]}
     source = tmp_path / "cmudict.dict"
     source.write_text("\n".join(lines) + "\n", encoding="latin-1")
     output = tmp_path / "table.txt.gz"

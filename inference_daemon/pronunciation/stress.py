@@ -27,7 +27,8 @@ def vowel_positions(phones: Sequence[str]) -> list[int]:
 
 
 class StressTable:
-    """Stress patterns of words of two or more syllables; loaded once, safe to share between threads."""
+    """Stress patterns of the dictionary's words (a word left out is one stressed syllable); loaded
+    once, safe to share between threads."""
 
     _default: ClassVar[StressTable | None] = None
     _lock: ClassVar[threading.Lock] = threading.Lock()
@@ -64,3 +65,27 @@ class StressTable:
             if len(pattern) == syllables and PRIMARY in pattern
         )
         return found or None
+
+    def stress_digits(self, word: str, syllables: int) -> str | None:
+        """The stress digit of each of the word's ``syllables`` vowels (``banana`` in 3: ``010``,
+        ``the`` in 1: ``0``), for showing the pronunciation (a reduced vowel as /ə/), not for judging
+        it. One syllable: the dictionary's first form (its citation form: ``the``, ``a``, ``and``
+        reduced), ``1`` for a word left out of the table. Two or more: the word's one pattern in that
+        many syllables; ``None`` when the dictionary gives none, or several (``record``: RE-cord and
+        re-CORD, whose vowels differ too), or does not know the word."""
+        found = self._patterns.get(word.lower())
+        if found is None:
+            return PRIMARY if syllables == 1 else None
+        candidates = [pattern for pattern in found if len(pattern) == syllables]
+        if syllables == 1 or len(candidates) == 1:
+            return candidates[0] if candidates else None
+        return None
+
+
+def shown_stress(tokens: Sequence[str], phones: Sequence[str]) -> str | None:
+    """The dictionary's stress digit per vowel of ``phones``, the pronunciation of a word of one
+    spoken token (:meth:`StressTable.stress_digits`); ``None`` for words of several tokens ("3rd"),
+    whose phones the tokens share out in ways the table cannot follow."""
+    if len(tokens) != 1:
+        return None
+    return StressTable.default().stress_digits(tokens[0], len(vowel_positions(phones)))

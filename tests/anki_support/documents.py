@@ -36,7 +36,7 @@ def stress_document(**changes: Any) -> dict[str, Any]:
         {"index": 1, "text": "like", "score": 94, "status": "ok", "expected_phones": ["L", "AY", "K"],
          "heard_phones": ["L", "AY", "K"], "errors": []},
         {"index": 2, "text": "bananas", "score": 58, "status": "mispronounced", "expected_phones": bananas,
-         "heard_phones": bananas,
+         "expected_stress": "010", "heard_phones": bananas,
          "errors": [{"type": "stress", "expected": "AE", "heard": "AH", "position": 3, "stressed_position": 1}],
          "explanation": "You stressed the first syllable: BA-na-nas.",
          "suggestion": "Stress the second syllable: ba-NA-nas."},

@@ -35,6 +35,7 @@ from inference_daemon.errors import InvalidModelOutput
 from inference_daemon.feedback import FeedbackDocument, WordFeedback, WordStatus
 from inference_daemon.phonetics import advise_word, summarize
 from inference_daemon.pronunciation import target_words
+from inference_daemon.pronunciation.stress import shown_stress
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +170,7 @@ class CascadeBackend(Backend):
         return WordFeedback(
             index=word.target.index, text=word.target.text, start=start, end=end,
             score=_word_score(word), status=word.status, expected_phones=expected,
+            expected_stress=shown_stress(word.target.tokens, expected),
             heard_phones=list(word.heard_phones), errors=list(word.errors),
             explanation=explanation, suggestion=suggestion,
         )

@@ -32,6 +32,7 @@ from inference_daemon.errors import AssessmentError
 from inference_daemon.feedback import ErrorType, FeedbackDocument, PhoneError, PhoneScore, WordFeedback, WordStatus
 from inference_daemon.phonetics import advise_word, summarize
 from inference_daemon.pronunciation import Lexicon, TargetWord, target_words
+from inference_daemon.pronunciation.stress import shown_stress
 from inference_daemon.sentence_scores import WordTiming, timing_scores
 
 log = logging.getLogger(__name__)
@@ -223,7 +224,8 @@ class CtcBackend(BatchingBackend):
         return WordFeedback(
             index=target.index, text=target.text, start=self._seconds(evidence.start, request),
             end=self._seconds(evidence.end, request), score=_round(word_score), status=judgement.status,
-            expected_phones=expected, heard_phones=evidence.heard, errors=judgement.errors,
+            expected_phones=expected, expected_stress=shown_stress(target.tokens, expected),
+            heard_phones=evidence.heard, errors=judgement.errors,
             explanation=explanation, suggestion=suggestion, phones=phones,
         )
 
@@ -234,10 +236,12 @@ class CtcBackend(BatchingBackend):
 
     @staticmethod
     def _unheard_word(target: TargetWord) -> WordFeedback:
+        errors = [PhoneError(type=ErrorType.deletion, expected=p, position=i) for i, p in enumerate(target.phones)]
+        explanation, suggestion = advise_word(target.text, target.phones, errors)
         return WordFeedback(
             index=target.index, text=target.text, score=0.0, status=WordStatus.missing,
-            expected_phones=target.phones,
-            errors=[PhoneError(type=ErrorType.deletion, expected=p, position=i) for i, p in enumerate(target.phones)],
+            expected_phones=target.phones, expected_stress=shown_stress(target.tokens, target.phones),
+            heard_phones=[], errors=errors, explanation=explanation, suggestion=suggestion,
         )
 
     def _unscored_warning(self, words: list[TargetWord], expected: list[list[str]]) -> str | None:

@@ -48,6 +48,7 @@ from inference_daemon.feedback import (
 )
 from inference_daemon.phonetics import advise_word, summarize
 from inference_daemon.pronunciation import Lexicon, TargetWord, target_words
+from inference_daemon.pronunciation.stress import shown_stress
 from inference_daemon.sentence_scores.pitch_track import voiced_seconds
 from inference_daemon.whisper_evidence import (
     BUNDLED_NAME,
@@ -309,6 +310,7 @@ class PhoneticBackend(Backend):
                 score=_round(word_score),
                 status=verdict.status,
                 expected_phones=aligned.pronunciation,
+                expected_stress=shown_stress(target.tokens, aligned.pronunciation),
                 heard_phones=verdict.heard_phones,
                 errors=verdict.errors,
                 explanation=explanation,
@@ -382,7 +384,8 @@ class PhoneticBackend(Backend):
             explanation, suggestion = advise_word(w.text, w.phones, errors)
             feedback.append(WordFeedback(
                 index=w.index, text=w.text, score=0.0, status=WordStatus.missing, expected_phones=w.phones,
-                heard_phones=[], errors=errors, explanation=explanation, suggestion=suggestion,
+                expected_stress=shown_stress(w.tokens, w.phones), heard_phones=[], errors=errors,
+                explanation=explanation, suggestion=suggestion,
             ))
         return feedback
 
