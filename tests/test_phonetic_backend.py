@@ -15,6 +15,7 @@ from inference_daemon.sentence import split_words
 from tests.espeak_audio import synthesize
 from tests.minimal_pairs import VOICES, assess_wav
 from tests.phonetic_fixtures import loaded_backend, needs_espeak
+from tests.support.audio_files import espeak_wav
 
 pytestmark = needs_espeak
 
@@ -93,6 +94,18 @@ def test_a_skipped_word_is_reported_as_not_heard_rather_than_as_phones_dropped(t
     assert should.explanation == "'should' was not heard in your recording: it seems to have been skipped."
     assert should.suggestion is not None and "'should'" in should.suggestion
     assert "- should (missing): expected /SH UH D/, not heard" in render_feedback(document)
+
+
+def test_a_word_pocketsphinx_squeezed_out_after_a_skipped_one_but_whisper_heard_is_read(tmp_path: Path) -> None:
+    """espeak's own output (22 kHz, digital silence): PocketSphinx squeezes "leave" out with the
+    skipped "should"; Whisper heard it clearly (mean log-probability about -0.7), so it was read."""
+    wav = espeak_wav("I think we leave early.", tmp_path / "raw.wav", "en-us")
+    document = assess_wav(loaded_backend(), wav, "I think we should leave early.")
+    should, leave = document.words[3:5]
+    assert should.status is WordStatus.missing
+    squeezed = [p.end - p.start < 0.035 for p in leave.phones or [] if p.start is not None and p.end is not None]
+    assert squeezed and all(squeezed), "the case this guards: every phone of 'leave' squeezed to the minimum"
+    assert leave.status is WordStatus.ok and not leave.errors, leave
 
 
 @pytest.mark.parametrize("voice", ["en-us", "en-gb"])

@@ -34,7 +34,7 @@ from inference_daemon.backends.phonetic.analysis import Analysis, analyse
 from inference_daemon.backends.phonetic.backend import whisper_evidence, word_pronunciations
 from inference_daemon.backends.phonetic.decoders import thread_decoders
 from inference_daemon.backends.phonetic.delivery import speech_tracks
-from inference_daemon.backends.phonetic.errors import is_missing
+from inference_daemon.backends.phonetic.errors import is_missing, read_but_not_placed
 from inference_daemon.backends.phonetic.features import (
     PhoneEvidence,
     feature_names,
@@ -205,9 +205,12 @@ def feature_set(with_whisper: bool, rival_margin: float | None) -> FeatureSet[Ut
         winning Whisper competitor flags a word and caps its score under the threshold."""
         found_scores = 100 * word_model.probabilities(word_rows_of(utterance, phone_model))
         heard = whisper_of(utterance)
-        if heard is not None and rival_margin is not None:
-            rivals_win = np.asarray([_rival_delta(word) > rival_margin for word in heard])
+        if heard is not None:
+            rivals_win = np.asarray([rival_margin is not None and _rival_delta(word) > rival_margin for word in heard])
             found_scores = np.where(rivals_win, np.minimum(found_scores, threshold - 0.1), found_scores)
+            unplaced = np.asarray([not win and read_but_not_placed(evidence, word.mean_log_prob)
+                                   for evidence, word, win in zip(utterance.evidence, heard, rivals_win, strict=True)])
+            found_scores = np.where(unplaced, np.maximum(found_scores, threshold), found_scores)
         scores = np.zeros(len(utterance.word_accuracy))
         flagged = np.ones(len(utterance.word_accuracy), dtype=bool)
         missing = utterance.missing([bool(s < threshold) for s in found_scores])

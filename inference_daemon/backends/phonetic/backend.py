@@ -27,7 +27,7 @@ from inference_daemon.backends.phonetic.analysis import Analysis, analyse
 from inference_daemon.backends.phonetic.competition import Competitor, competitors
 from inference_daemon.backends.phonetic.decoders import MODEL_NAME, thread_decoders
 from inference_daemon.backends.phonetic.delivery import delivery_features, speech_tracks
-from inference_daemon.backends.phonetic.errors import judge_word, with_stress_error
+from inference_daemon.backends.phonetic.errors import judge_word, read_but_not_placed, with_stress_error
 from inference_daemon.backends.phonetic.features import phone_features, word_features
 from inference_daemon.backends.phonetic.scoring import PhoneticCalibration, calibration_path, default_calibration
 from inference_daemon.backends.phonetic.sentence_scores import default_sentence_scorer, overall_score
@@ -285,6 +285,11 @@ class PhoneticBackend(Backend):
             if heard_rival is not None and not models.word_mispronounced(word_score):
                 # Flagged on Whisper's evidence: the score says so too, instead of a passing mark.
                 word_score = min(word_score, models.word_threshold - 0.1)
+            unplaced = heard_rival is None and read_but_not_placed(
+                evidence, None if found_whisper is None else found_whisper[number].mean_log_prob
+            )
+            if unplaced:
+                word_score = max(word_score, models.word_threshold)
             verdict = judge_word(
                 evidence,
                 contest,
@@ -292,7 +297,8 @@ class PhoneticBackend(Backend):
                 models.word_mispronounced(word_score),
                 heard_rival,
             )
-            wrong_stress = self.word_stress_error(target, aligned, analysis, tracks, word_score)
+            # A word PocketSphinx could not place has no syllables measured to judge its stress by.
+            wrong_stress = None if unplaced else self.word_stress_error(target, aligned, analysis, tracks, word_score)
             if wrong_stress is not None:
                 verdict = with_stress_error(verdict, wrong_stress)
                 # Flagged for its stress: the score says so too, instead of a passing mark.
