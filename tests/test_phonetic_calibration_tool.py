@@ -4,6 +4,7 @@ calibration), and it fits and writes both calibration files (skipped without ../
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 
@@ -64,3 +65,16 @@ def test_the_word_stress_tool_fits_and_records_how(tmp_path: Path, capsys: pytes
     model = WordStressModel.load(output)
     assert model.provenance["words"] > 0 and "speechocean762-dev" in model.provenance["corpus"]
     assert 0 < model.threshold < 1
+
+
+@pytest.mark.parametrize("tool", ["calibrate_phonetic", "calibrate_sentence_scores", "calibrate_word_stress",
+                                  "calibrate_ctc"])
+def test_the_fitting_tools_refuse_the_test_split_before_any_work(tool: str, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """The corpus's test split is kept for evaluation: fitting on it would make every figure a lie."""
+    main = importlib.import_module(f"tools.{tool}").main
+    extra = ["--model", str(tmp_path / "none")] if tool == "calibrate_ctc" else []
+    with pytest.raises(SystemExit) as exited:
+        main([str(tmp_path), *extra, "--split", "test"])
+    assert exited.value.code == 2
+    assert "the test split is reserved for evaluation" in capsys.readouterr().err

@@ -47,7 +47,12 @@ from inference_daemon.calibration.fitting import (
     threshold_baseline,
 )
 from inference_daemon.calibration.metrics import pearson, word_metrics
-from inference_daemon.datasets.speechocean import ScoredUtterance, pronunciation_candidates, read_split
+from inference_daemon.datasets.speechocean import (
+    ScoredUtterance,
+    add_fit_split_argument,
+    pronunciation_candidates,
+    read_split,
+)
 from inference_daemon.feedback import WordStatus
 
 log = logging.getLogger("calibrate_ctc")
@@ -164,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("corpus", type=Path, help="folder in speechocean762's layout (development subset)")
     parser.add_argument("--model", required=True, help="the CTC checkpoint: a local folder or a Hugging Face id")
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    parser.add_argument("--split", default="train", help="split to fit on (never 'test')")
+    add_fit_split_argument(parser)
     parser.add_argument("--limit", type=int, help="use only the first N utterances")
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="recordings per forward pass")
     parser.add_argument("--cache", type=Path, help="pickle of extracted evidence, reused for the same checkpoint")
@@ -177,8 +182,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="print the metrics, write nothing")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    if args.split == "test":
-        parser.error("the test split is reserved for evaluation")
 
     model = CtcPhoneModel.load(args.model, args.device)
     utterances = _load_or_extract(args, model)

@@ -50,7 +50,12 @@ from inference_daemon.calibration.fitting import (
     fit_calibration,
     threshold_baseline,
 )
-from inference_daemon.datasets.speechocean import ScoredUtterance, pronunciation_candidates, read_split
+from inference_daemon.datasets.speechocean import (
+    ScoredUtterance,
+    add_fit_split_argument,
+    pronunciation_candidates,
+    read_split,
+)
 from inference_daemon.pronunciation import target_words
 from inference_daemon.whisper_evidence import WhisperModel, WordEvidence, resolve_model_path
 
@@ -259,7 +264,7 @@ def scored_readings(corpus: Path, split: str, cache: Path, jobs: int, limit: int
 def add_cached_corpus_arguments(parser: argparse.ArgumentParser) -> None:
     """The corpus arguments of the tools that start from the evidence this tool caches."""
     parser.add_argument("corpus", type=Path, nargs="+", help="speechocean762-layout folders, fitted on together")
-    parser.add_argument("--split", default="train", help="split to fit on (never 'test')")
+    add_fit_split_argument(parser)
     parser.add_argument("--cache", type=Path, default=Path(".cache/phonetic"),
                         help="folder of evidence extracted by tools/calibrate_phonetic.py (extracted when absent)")
     parser.add_argument("--jobs", type=int, default=1, help="processes extracting evidence missing from the cache")
@@ -351,7 +356,7 @@ def calibrate(utterances: list[Utterance], with_whisper: bool, args: argparse.Na
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path, nargs="+", help="speechocean762-layout folders, fitted on together")
-    parser.add_argument("--split", default="train", help="split to fit on (never 'test')")
+    add_fit_split_argument(parser)
     parser.add_argument("--cache", type=Path, help="folder of extracted evidence, reused when present")
     parser.add_argument("--jobs", type=int, default=1, help="processes extracting evidence")
     parser.add_argument("--limit", type=int, help="only the first N utterances of each folder (quick checks)")
@@ -368,8 +373,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="print the metrics, write nothing")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    if args.split == "test":
-        parser.error("the test split is reserved for evaluation")
 
     utterances: list[Utterance] = []
     for corpus in args.corpus:

@@ -11,6 +11,7 @@ when its mean expert phone score is below 1 (most experts heard it wrong or miss
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -68,6 +69,19 @@ def _read_table(path: Path) -> dict[str, str]:
 
 def _optional_float(value: float | str | None) -> float | None:
     return None if value is None else float(value)
+
+
+def fit_split(name: str) -> str:
+    """``--split`` of the tools that fit or calibrate: any split but ``test``, which the corpus keeps
+    for evaluation (figures fitted on it would be no estimate at all)."""
+    if name == "test":
+        raise argparse.ArgumentTypeError("the test split is reserved for evaluation; fit on 'train'")
+    return name
+
+
+def add_fit_split_argument(parser: argparse.ArgumentParser) -> None:
+    """The fitting tools' ``--split`` (default ``train``), refusing ``test`` as it is parsed."""
+    parser.add_argument("--split", type=fit_split, default="train", help="split to fit on (never 'test')")
 
 
 def read_split(corpus: Path, split: str = "train") -> list[ScoredUtterance]:
