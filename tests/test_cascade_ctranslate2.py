@@ -36,4 +36,6 @@ def test_a_skipped_word_is_missing_and_the_rest_are_heard(tmp_path: Path) -> Non
                                               tmp_path / "skip.wav"), sentence)
     assert document.backend == "cascade" and document.model == "tiny.en"
     assert document.words[5].status is WordStatus.missing
+    assert document.words[5].explanation == "'big' was not heard in your recording: it seems to have been skipped."
+    assert document.words[5].expected_stress == "1"
     assert sum(w.status is WordStatus.ok for w in document.words) >= 8
