@@ -5,7 +5,7 @@ The wording lives in ``knowledge_base.json`` so that teachers can improve it wit
 check an edited file with ``python -m inference_daemon.phonetics``.
 """
 
-from inference_daemon.phonetics.advice import Advice, advise_error, advise_word
+from inference_daemon.phonetics.advice import Advice, advise_error, advise_word, not_heard_word
 from inference_daemon.phonetics.knowledge import (
     PHONES,
     KnowledgeBaseError,
@@ -25,6 +25,7 @@ __all__ = [
     "advise_word",
     "load_knowledge_base",
     "normalize_phone",
+    "not_heard_word",
     "phone_info",
     "summarize",
 ]

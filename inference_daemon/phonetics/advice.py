@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from inference_daemon.feedback import ErrorType, PhoneError
+from inference_daemon.feedback import ErrorType, PhoneError, WordFeedback, WordStatus
 from inference_daemon.phonetics.knowledge import (
     AdviceText,
     KnowledgeBase,
@@ -21,9 +21,9 @@ from inference_daemon.phonetics.knowledge import (
     normalize_phone,
 )
 from inference_daemon.phonetics.syllables import ordinal, stress_shape
-from inference_daemon.pronunciation import ARPABET_PHONES, arpabet_to_ipa
+from inference_daemon.pronunciation import ARPABET_PHONES, TargetWord, arpabet_to_ipa
 from inference_daemon.pronunciation.arpabet import VOWELS
-from inference_daemon.pronunciation.stress import vowel_positions
+from inference_daemon.pronunciation.stress import shown_stress, vowel_positions
 
 # Patterns whose wording is assembled from features rather than written for the case.
 GENERIC_PATTERNS = frozenset({"generic-substitution", "generic-deletion", "generic-insertion", "unclear-sound"})
@@ -142,6 +142,18 @@ def is_word_not_heard(expected_phones: Sequence[str], errors: Sequence[PhoneErro
     """Every expected phone of the word deleted: nothing of it was heard (a skipped word)."""
     deleted = {error.position for error in errors if error.type is ErrorType.deletion}
     return bool(expected_phones) and deleted >= set(range(len(expected_phones)))
+
+
+def not_heard_word(target: TargetWord) -> WordFeedback:
+    """The feedback on a word of the sentence that was not heard at all: every phone deleted, score
+    0, the not-heard advice (a backend that found nothing of the word reports it so)."""
+    errors = [PhoneError(type=ErrorType.deletion, expected=p, position=i) for i, p in enumerate(target.phones)]
+    explanation, suggestion = advise_word(target.text, target.phones, errors)
+    return WordFeedback(
+        index=target.index, text=target.text, score=0.0, status=WordStatus.missing, expected_phones=target.phones,
+        expected_stress=shown_stress(target.tokens, target.phones), heard_phones=[], errors=errors,
+        explanation=explanation, suggestion=suggestion,
+    )
 
 
 def rank_advice(advice: list[Advice]) -> list[Advice]:

@@ -29,8 +29,8 @@ from inference_daemon.backends.ctc.model import CtcPhoneModel
 from inference_daemon.backends.ctc.scoring import WordJudgement, judge_words
 from inference_daemon.calibration import Calibration
 from inference_daemon.errors import AssessmentError
-from inference_daemon.feedback import ErrorType, FeedbackDocument, PhoneError, PhoneScore, WordFeedback, WordStatus
-from inference_daemon.phonetics import advise_word, summarize
+from inference_daemon.feedback import ErrorType, FeedbackDocument, PhoneScore, WordFeedback, WordStatus
+from inference_daemon.phonetics import advise_word, not_heard_word, summarize
 from inference_daemon.pronunciation import Lexicon, TargetWord, target_words
 from inference_daemon.pronunciation.stress import shown_stress
 from inference_daemon.sentence_scores import WordTiming, timing_scores
@@ -165,7 +165,7 @@ class CtcBackend(BatchingBackend):
         # Null when the recording was too short to tell what was read, or how.
         sentence: dict[str, float | None] = {"completeness": None, "fluency": None, "prosody": None}
         if not analysis.aligned:
-            feedback = [self._unheard_word(target) for target in words]
+            feedback = [not_heard_word(target) for target in words]
             warnings.append(TOO_SHORT_WARNING)
         else:
             judgements = judge_words(analysis.words, self._calibration[0] if self._calibration else None)
@@ -233,16 +233,6 @@ class CtcBackend(BatchingBackend):
         if frame is None:
             return None
         return round(min(frame * self.model.frame_seconds, request.duration_s), 3)
-
-    @staticmethod
-    def _unheard_word(target: TargetWord) -> WordFeedback:
-        errors = [PhoneError(type=ErrorType.deletion, expected=p, position=i) for i, p in enumerate(target.phones)]
-        explanation, suggestion = advise_word(target.text, target.phones, errors)
-        return WordFeedback(
-            index=target.index, text=target.text, score=0.0, status=WordStatus.missing,
-            expected_phones=target.phones, expected_stress=shown_stress(target.tokens, target.phones),
-            heard_phones=[], errors=errors, explanation=explanation, suggestion=suggestion,
-        )
 
     def _unscored_warning(self, words: list[TargetWord], expected: list[list[str]]) -> str | None:
         missing = set(self.model.inventory.missing)

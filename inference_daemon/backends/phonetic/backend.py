@@ -39,14 +39,13 @@ from inference_daemon.backends.phonetic.word_stress import (
 )
 from inference_daemon.calibration import sigmoid
 from inference_daemon.feedback import (
-    ErrorType,
     FeedbackDocument,
     PhoneError,
     PhoneScore,
     WordFeedback,
     WordStatus,
 )
-from inference_daemon.phonetics import advise_word, summarize
+from inference_daemon.phonetics import advise_word, not_heard_word, summarize
 from inference_daemon.pronunciation import Lexicon, TargetWord, target_words
 from inference_daemon.pronunciation.stress import shown_stress
 from inference_daemon.sentence_scores.pitch_track import voiced_seconds
@@ -384,16 +383,7 @@ class PhoneticBackend(Backend):
     @staticmethod
     def _missing_words(words: list[TargetWord]) -> list[WordFeedback]:
         """Every word as not heard (the aligned ones are replaced by their verdicts)."""
-        feedback = []
-        for w in words:
-            errors = [PhoneError(type=ErrorType.deletion, expected=p, position=i) for i, p in enumerate(w.phones)]
-            explanation, suggestion = advise_word(w.text, w.phones, errors)
-            feedback.append(WordFeedback(
-                index=w.index, text=w.text, score=0.0, status=WordStatus.missing, expected_phones=w.phones,
-                expected_stress=shown_stress(w.tokens, w.phones), heard_phones=[], errors=errors,
-                explanation=explanation, suggestion=suggestion,
-            ))
-        return feedback
+        return [not_heard_word(w) for w in words]
 
     def _unmatched_document(self, request: AssessmentRequest, words: list[TargetWord]) -> FeedbackDocument:
         feedback = self._missing_words(words)
