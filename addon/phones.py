@@ -19,17 +19,28 @@ VOWELS = frozenset({"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", 
 REDUCED = {"AH": "ə", "ER": "ɚ"}
 
 
+def _name(phone: str) -> str:
+    """The ARPAbet name of a phone as the daemon or a dictionary writes it (any case, stress digit or not)."""
+    return phone.upper().rstrip("012")
+
+
+def _vowel_indices(phones: Sequence[str]) -> list[int]:
+    return [i for i, phone in enumerate(phones) if _name(phone) in VOWELS]
+
+
 def ipa_symbols(phones: Sequence[str], stress: str | None = None) -> list[str]:
     """One IPA symbol per phone. ``stress``: the dictionary's digit per vowel (``banana`` 010, as the
     daemon sends ``expected_stress``); an unstressed AH is /ə/ and ER /ɚ/. Without it, or when it does
     not fit the phones, AH is /ʌ/ and ER /ɝ/ as in a stressed syllable."""
-    names = [phone.upper().rstrip("012") for phone in phones]
-    vowels = [i for i, name in enumerate(names) if name in VOWELS]
+    vowels = _vowel_indices(phones)
     unstressed = set()
     if stress is not None and len(stress) == len(vowels):
         unstressed = {position for position, digit in zip(vowels, stress) if digit == "0"}
-    return [REDUCED[name] if i in unstressed and name in REDUCED else ARPABET_TO_IPA.get(name, phone)
-            for i, (name, phone) in enumerate(zip(names, phones))]
+    symbols = []
+    for i, phone in enumerate(phones):
+        name = _name(phone)
+        symbols.append(REDUCED[name] if i in unstressed and name in REDUCED else ARPABET_TO_IPA.get(name, phone))
+    return symbols
 
 
 def to_ipa(phones: Sequence[str], stress: str | None = None) -> str:
@@ -43,9 +54,9 @@ def heard_stress(expected_phones: Sequence[str], expected_stress: str | None, he
     """Stress digits for the heard phones: the expected ones when the heard word has as many vowels;
     with the stress heard on another vowel (``stressed_vowel``, an index into the expected phones),
     that vowel stressed and the others not. ``None`` when the two do not line up."""
-    expected_vowels = [i for i, phone in enumerate(expected_phones) if phone.upper().rstrip("012") in VOWELS]
-    heard_vowels = sum(phone.upper().rstrip("012") in VOWELS for phone in heard_phones)
-    if expected_stress is None or len(expected_stress) != len(expected_vowels) or heard_vowels != len(expected_vowels):
+    expected_vowels = _vowel_indices(expected_phones)
+    if (expected_stress is None or len(expected_stress) != len(expected_vowels)
+            or len(_vowel_indices(heard_phones)) != len(expected_vowels)):
         return None
     if stressed_vowel is None or stressed_vowel not in expected_vowels:
         return expected_stress

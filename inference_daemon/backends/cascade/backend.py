@@ -166,9 +166,10 @@ class CascadeBackend(Backend):
             heard_note = (f"The recogniser heard “{' '.join(word.heard_tokens)}”." if word.heard_tokens
                           else "The recogniser heard nothing for this word.")
             advice, suggestion = advise_word(word.target.text, expected, list(word.errors), native_language)
-            # A word heard as nothing is explained by the advice alone ("'x' was not heard...").
-            explanation = advice if word.status is WordStatus.missing and advice else (
-                f"{heard_note} {advice}" if advice else heard_note)
+            if word.status is WordStatus.missing and advice:
+                explanation = advice  # "'x' was not heard...": the heard note would say it twice
+            else:
+                explanation = f"{heard_note} {advice}" if advice else heard_note
         return WordFeedback(
             index=word.target.index, text=word.target.text, start=start, end=end,
             score=_word_score(word), status=word.status, expected_phones=expected,
