@@ -1,5 +1,5 @@
 """Does the add-on's MP3 compression change the assessment? Word verdicts on speechocean762 WAV
-against the same recordings encoded as the add-on stores and sends them (LAME ``-V 6``).
+against the same recordings encoded by the add-on's own encoder module, as it stores and sends them.
 
 Not cross-validated: the shipped calibration scores both versions, so the figures compare the two
 formats, not the scorer against the experts.
@@ -10,12 +10,12 @@ formats, not the scorer against the experts.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 from tqdm import tqdm
@@ -27,16 +27,27 @@ from inference_daemon.datasets.speechocean import read_split
 from inference_daemon.feedback import WordStatus
 from inference_daemon.pipeline import assess_now, prepare_request
 
-# The add-on's encoder settings (addon/audio_compression.py LAME_ARGUMENTS).
-LAME_ARGUMENTS = ("--quiet", "--noreplaygain", "-V", "6")
+ADDON_COMPRESSION = Path(__file__).resolve().parents[1] / "addon" / "audio_compression.py"
 
 
-def as_mp3(wav: bytes) -> bytes:
+def addon_compression() -> ModuleType:
+    """The add-on's own encoder module (Qt-free: it runs outside Anki), so the bench encodes exactly as
+    the add-on stores and sends recordings."""
+    spec = importlib.util.spec_from_file_location("addon_audio_compression", ADDON_COMPRESSION)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def as_mp3(wav: bytes, compression: ModuleType) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
-        source, target = Path(folder) / "a.wav", Path(folder) / "a.mp3"
+        source = Path(folder) / "a.wav"
         source.write_bytes(wav)
-        subprocess.run(["lame", *LAME_ARGUMENTS, str(source), str(target)], check=True)
-        return target.read_bytes()
+        audio, extension = compression.compressed_bytes(source)
+        if extension != "mp3":
+            raise RuntimeError("no MP3 encoder (lame or ffmpeg) on this machine")
+        return bytes(audio)
 
 
 def detection(flagged: np.ndarray, wrong: np.ndarray) -> dict[str, float]:
@@ -51,8 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, required=True, help="speechocean762-layout folder")
     parser.add_argument("--utterances", type=int, default=200, help="spread evenly over the folder")
     args = parser.parse_args(argv)
-    if shutil.which("lame") is None:
-        print("lame is not installed (tools/bootstrap.sh --dev installs it)", file=sys.stderr)
+    compression = addon_compression()
+    if compression.encoder_name() is None:
+        print("no MP3 encoder: install lame or ffmpeg (tools/bootstrap.sh installs both)", file=sys.stderr)
         return 2
     backend = PhoneticBackend()
     backend.load()
@@ -61,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = []  # expert accuracy, WAV score, MP3 score, WAV flagged, MP3 flagged
     for utterance in tqdm(chosen, desc="WAV and MP3"):
         wav = utterance.audio_path.read_bytes()
-        documents = [assess_now(backend, prepare_request(data, utterance.text)) for data in (wav, as_mp3(wav))]
+        versions = (wav, as_mp3(wav, compression))
+        documents = [assess_now(backend, prepare_request(data, utterance.text)) for data in versions]
         if any(len(document.words) != len(utterance.words) for document in documents):
             continue
         for expert, on_wav, on_mp3 in zip(utterance.words, documents[0].words, documents[1].words, strict=True):
