@@ -41,10 +41,10 @@ class LimitedH11Protocol(H11Protocol):
 
     header_timeout_s: float = 10.0
     max_connections: int | None = None
+    _head_deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._head_deadline: asyncio.TimerHandle | None = None
         self._arm_head_deadline()
 
     def handle_events(self) -> None:
@@ -73,9 +73,8 @@ class LimitedH11Protocol(H11Protocol):
         self._head_deadline = self.loop.call_later(self.header_timeout_s, self._head_too_slow)
 
     def _disarm_head_deadline(self) -> None:
-        deadline = getattr(self, "_head_deadline", None)
-        if deadline is not None:
-            deadline.cancel()
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
             self._head_deadline = None
 
     def _head_too_slow(self) -> None:
